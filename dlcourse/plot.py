@@ -1,0 +1,107 @@
+"""Figures the chapters share: training curves, image grids, confusion matrices.
+
+Every function draws a new figure with matplotlib and returns it; in a notebook it is shown
+when the cell ends. Assign the result (``fig = plot_history(h)``) so the figure is not shown a
+second time as the cell's value: a trailing ``;`` hides it in Jupyter but not under nbval, which
+runs cells without storing history.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from dlcourse.train import History
+
+
+def plot_history(history: "History", title: str | None = None) -> Figure:
+    """Loss (left) and accuracy (right) per epoch, for training and, if recorded, validation."""
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.2))
+    epochs = history["epoch"]
+    for ax, metric in ((ax_loss, "loss"), (ax_acc, "acc")):
+        ax.plot(epochs, history[f"train_{metric}"], "o-", label="train")
+        if "val_" + metric in history.records[0]:
+            ax.plot(epochs, history[f"val_{metric}"], "s--", label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("accuracy" if metric == "acc" else "loss")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_images(
+    images: torch.Tensor,
+    labels: torch.Tensor | Sequence[int] | None = None,
+    classes: Sequence[str] | None = None,
+    predictions: torch.Tensor | Sequence[int] | None = None,
+    ncols: int = 8,
+    scale: float = 1.3,
+) -> Figure:
+    """A grid of grayscale images ``(n, 1, H, W)`` or ``(n, H, W)``, titled with their labels.
+
+    With ``predictions``, titles read ``predicted (true)`` and wrong ones are drawn in red.
+    Pixel values are shown as they are (min to max per image), so normalized images work too.
+    """
+    images = images.detach().cpu()
+    if images.ndim == 4 and images.shape[1] == 1:
+        images = images[:, 0]
+    if images.ndim != 3:
+        raise ValueError(f"expected images of shape (n, 1, H, W) or (n, H, W), got {tuple(images.shape)}")
+    n = images.shape[0]
+    ncols = min(ncols, n)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(scale * ncols, scale * nrows + 0.3 * nrows), squeeze=False)
+    name = (lambda k: classes[k]) if classes is not None else str
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        ax.imshow(images[i].numpy(), cmap="gray_r")
+        if labels is not None:
+            true = int(labels[i])
+            if predictions is None:
+                ax.set_title(name(true), fontsize=8)
+            else:
+                guess = int(predictions[i])
+                ax.set_title(f"{name(guess)}\n({name(true)})", fontsize=7,
+                             color="black" if guess == true else "crimson")
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """Counts ``C[i, j]`` of items of true class ``i`` predicted as class ``j``."""
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true {tuple(y_true.shape)} and y_pred {tuple(y_pred.shape)} must have the same shape")
+    flat = y_true.cpu().long() * num_classes + y_pred.cpu().long()
+    return torch.bincount(flat, minlength=num_classes**2).reshape(num_classes, num_classes)
+
+
+def plot_confusion_matrix(matrix: torch.Tensor, classes: Sequence[str], normalize: bool = True) -> Figure:
+    """Heat map of a confusion matrix; with ``normalize`` each row (true class) sums to 1."""
+    values = matrix.double()
+    if normalize:
+        values = values / values.sum(dim=1, keepdim=True).clamp(min=1)
+    fig, ax = plt.subplots(figsize=(6.2, 5.4))
+    image = ax.imshow(values.numpy(), cmap="Blues")
+    ax.set_xticks(range(len(classes)), classes, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(len(classes)), classes, fontsize=8)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    for i in range(len(classes)):
+        for j in range(len(classes)):
+            v = values[i, j].item()
+            ax.text(j, i, f"{v:.2f}" if normalize else f"{int(v)}", ha="center", va="center", fontsize=6,
+                    color="white" if v > 0.5 * values.max().item() else "black")
+    fig.colorbar(image, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    return fig

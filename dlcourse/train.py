@@ -1,0 +1,176 @@
+"""Training: ``fit`` a model, ``evaluate`` it, and keep a ``History`` that plots itself.
+
+One epoch of :func:`fit` is the loop every chapter writes by hand first::
+
+    for x, y in batches:                 # a random permutation, sliced
+        loss = loss_fn(model(x), y)      # forward
+        optimizer.zero_grad()
+        loss.backward()                  # backward: gradients of the loss
+        optimizer.step()                 # update: e.g. w <- w - lr * grad
+
+followed by an evaluation on the validation data, if given, and the callbacks.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+from tqdm.std import tqdm
+
+from dlcourse.batches import Batches
+from dlcourse.data import Split
+
+#: A callback is called after every epoch with the history so far and the model.
+#: It returns True to stop training (e.g. early stopping), anything else to go on.
+Callback = Callable[["History", nn.Module], "bool | None"]
+
+
+@dataclass
+class History:
+    """Per-epoch records of a training run: ``history["val_acc"]`` is a list with one value per epoch."""
+
+    records: list[dict[str, float]] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> list[float]:
+        if self.records and key not in self.records[0]:
+            raise KeyError(f"{key!r} was not recorded; recorded: {list(self.records[0])}")
+        return [r[key] for r in self.records]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def last(self) -> dict[str, float]:
+        """The record of the last epoch."""
+        if not self.records:
+            raise IndexError("the history is empty: no epoch has finished")
+        return self.records[-1]
+
+    def plot(self, title: str | None = None):  # noqa: ANN201 - returns a matplotlib Figure
+        """Loss and accuracy per epoch, training and validation side by side."""
+        from dlcourse.plot import plot_history
+
+        return plot_history(self, title=title)
+
+
+def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of rows whose largest logit is at the true class: mean(argmax(logits) == y)."""
+    if logits.ndim != 2 or logits.shape[0] != y.shape[0]:
+        raise ValueError(f"expected logits (n, classes) and labels (n,), got {tuple(logits.shape)} and {tuple(y.shape)}")
+    return (logits.argmax(dim=1) == y).float().mean().item()
+
+
+@torch.inference_mode()
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
+    """The model's outputs for all of ``x``, computed in batches in eval mode."""
+    was_training = model.training
+    model.eval()
+    try:
+        return torch.cat([model(x[i : i + batch_size]) for i in range(0, x.shape[0], batch_size)])
+    finally:
+        model.train(was_training)
+
+
+def evaluate(
+    model: nn.Module,
+    data: Split,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
+    batch_size: int = 4096,
+) -> dict[str, float]:
+    """Mean loss and accuracy of ``model`` on ``data`` (eval mode, no gradients)."""
+    loss_fn = loss_fn or nn.CrossEntropyLoss()
+    device = next(model.parameters()).device
+    data = data.to(device)
+    logits = predict(model, data.x, batch_size)
+    return {"loss": loss_fn(logits, data.y).item(), "acc": accuracy(logits, data.y)}
+
+
+def _step_scheduler(scheduler: object, metric: float) -> None:
+    if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        scheduler.step(metric)  # it watches a metric instead of counting epochs
+    else:
+        scheduler.step()  # type: ignore[attr-defined]
+
+
+def fit(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    train: Split,
+    *,
+    val: Split | None = None,
+    epochs: int = 1,
+    batch_size: int = 128,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
+    scheduler: object | None = None,
+    scheduler_per_batch: bool = False,
+    callbacks: Sequence[Callback] = (),
+    generator: torch.Generator | None = None,
+    progress: bool = True,
+    verbose: bool = True,
+) -> History:
+    """Train ``model`` with ``optimizer`` on ``train`` for ``epochs`` epochs and return its History.
+
+    The data is moved once to the model's device. ``train_loss``/``train_acc`` are averages over
+    the epoch's batches (the weights change during the epoch); ``val_loss``/``val_acc`` are measured
+    after the epoch. ``scheduler`` is stepped after every epoch, or after every batch with
+    ``scheduler_per_batch=True`` (OneCycleLR, CyclicLR); ReduceLROnPlateau is given the validation
+    loss (the training loss without validation data). A progress bar goes to stderr; with
+    ``verbose`` one line per epoch is printed.
+    """
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}")
+    loss_fn = loss_fn or nn.CrossEntropyLoss()
+    device = next(model.parameters()).device
+    train = train.to(device)
+    val = val.to(device) if val is not None else None
+    batches = Batches(train.x, train.y, batch_size, shuffle=True, generator=generator)
+    history = History()
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        model.train()
+        total_loss = torch.zeros((), device=device)
+        total_correct = torch.zeros((), device=device)
+        bar = tqdm(batches, desc=f"epoch {epoch}/{epochs}", leave=False, disable=not progress,
+                   file=sys.stderr, mininterval=0.5, unit="batch")
+        for x, y in bar:
+            logits = model(x)
+            loss = loss_fn(logits, y)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            if scheduler is not None and scheduler_per_batch:
+                scheduler.step()  # type: ignore[attr-defined]
+            # Accumulate on the device: calling .item() every batch would wait for the GPU each time.
+            total_loss += loss.detach() * y.shape[0]
+            total_correct += (logits.detach().argmax(dim=1) == y).sum()
+        record = {
+            "epoch": epoch,
+            "train_loss": total_loss.item() / len(train),
+            "train_acc": total_correct.item() / len(train),
+            "lr": optimizer.param_groups[0]["lr"],
+        }
+        if val is not None:
+            scores = evaluate(model, val, loss_fn)
+            record.update(val_loss=scores["loss"], val_acc=scores["acc"])
+        if scheduler is not None and not scheduler_per_batch:
+            _step_scheduler(scheduler, record.get("val_loss", record["train_loss"]))
+        record["seconds"] = time.perf_counter() - start
+        history.records.append(record)
+        if verbose:
+            print(_format_record(record, epochs))
+        stops = [callback(history, model) is True for callback in callbacks]  # every callback runs
+        if any(stops):
+            break
+    return history
+
+
+def _format_record(record: dict[str, float], epochs: int) -> str:
+    line = f"epoch {int(record['epoch']):>{len(str(epochs))}}/{epochs}  "
+    line += f"train loss {record['train_loss']:.4f} acc {record['train_acc']:.4f}"
+    if "val_loss" in record:
+        line += f"  |  val loss {record['val_loss']:.4f} acc {record['val_acc']:.4f}"
+    return line + f"  |  {record['seconds']:.1f} s"

@@ -1,0 +1,42 @@
+"""Shared fixtures: tiny IDX datasets written by the tests themselves (no test touches the network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dlcourse import idx
+from dlcourse.data import FILES, DatasetSpec
+
+TINY = DatasetSpec(
+    name="tiny",
+    title="Tiny",
+    torchvision_class="FashionMNIST",
+    classes=tuple(f"class {k}" for k in range(10)),
+    sizes={"train": 30, "test": 10},
+)
+
+
+def write_tiny(folder: Path, gz: bool = True, seed: int = 0) -> dict[str, np.ndarray]:
+    """Write the four IDX files of the TINY dataset into ``folder``; returns the arrays written."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    arrays = {}
+    for split, (images, labels) in FILES.items():
+        n = TINY.sizes[split]
+        arrays[images] = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+        arrays[labels] = rng.integers(0, 10, size=n, dtype=np.uint8)
+    for stem, array in arrays.items():
+        idx.write(folder / (stem + (".gz" if gz else "")), array)
+    return arrays
+
+
+@pytest.fixture
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory with no ./data, no $DLCOURSE_DATA and an empty user cache."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DLCOURSE_DATA", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path

@@ -1,0 +1,39 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from dlcourse import plot  # noqa: E402
+from dlcourse.train import History  # noqa: E402
+
+
+def test_history_plot_has_loss_and_accuracy_panels():
+    history = History([{"epoch": e, "train_loss": 1 / e, "train_acc": 0.5, "val_loss": 1.1 / e, "val_acc": 0.4}
+                       for e in (1, 2, 3)])
+    fig = history.plot(title="t")
+    assert [ax.get_ylabel() for ax in fig.axes] == ["loss", "accuracy"]
+    assert [len(ax.lines) for ax in fig.axes] == [2, 2]
+    plt.close(fig)
+
+
+def test_show_images_grid_and_wrong_predictions_in_red():
+    images = torch.rand(10, 1, 28, 28)
+    fig = plot.show_images(images, labels=[0] * 10, classes=["a", "b"], predictions=[0] * 9 + [1], ncols=4)
+    assert len(fig.axes) == 12  # 3 rows of 4, two left empty
+    assert fig.axes[9].get_title() == "b\n(a)" and fig.axes[9].title.get_color() == "crimson"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="expected images of shape"):
+        plot.show_images(torch.rand(2, 3, 28, 28))
+
+
+def test_confusion_matrix_counts():
+    true = torch.tensor([0, 0, 1, 2, 2, 2])
+    pred = torch.tensor([0, 1, 1, 2, 0, 2])
+    matrix = plot.confusion_matrix(true, pred, 3)
+    assert matrix.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+    fig = plot.plot_confusion_matrix(matrix, ["a", "b", "c"])
+    assert fig.axes[0].texts[0].get_text() == "0.50"
+    plt.close(fig)
