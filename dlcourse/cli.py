@@ -1,6 +1,9 @@
 """The ``dlcourse`` command (also ``python -m dlcourse``).
 
     dlcourse data [--name mnist] [--root DIR] [--fetch]   where the dataset is; download it
+    dlcourse check-format NOTEBOOK_OR_FOLDER...           validate the exercise cells
+    dlcourse release MASTER_OR_FOLDER OUTPUT              write student copies
+    dlcourse grade MASTER SUBMISSION... [--out DIR]       grade submissions against a master
 """
 
 from __future__ import annotations
@@ -8,7 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pathlib import Path
+
 from dlcourse import data
+from dlcourse.grading import grade, release
+from dlcourse.grading.exercises import FormatError, parse_exercises, read_notebook
 
 
 def cmd_data(args: argparse.Namespace) -> int:
@@ -26,6 +33,45 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_format(args: argparse.Namespace) -> int:
+    """Validate every notebook's exercises; print one line per notebook."""
+    bad = 0
+    for path in (p for root in args.paths for p in release.notebooks_under(Path(root))):
+        try:
+            exercises = parse_exercises(read_notebook(path), str(path), require_outputs=args.master)
+            print(f"ok   {path}: {len(exercises)} exercises, {sum(e.points for e in exercises.values())} points")
+        except FormatError as err:
+            bad += 1
+            print(f"BAD  {err}")
+    return 1 if bad else 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    """Write student copies of a master notebook or a tree of them."""
+    try:
+        written = release.release(Path(args.source), Path(args.output))
+    except (FormatError, ValueError, FileNotFoundError) as err:
+        print(err, file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"released {path}")
+    return 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    """Grade submissions; exit 0 only if every submission earned full marks."""
+    try:
+        results = grade.grade(Path(args.master), [Path(s) for s in args.submissions],
+                              Path(args.out) if args.out else None, args.cell_timeout, args.time_limit)
+    except FormatError as err:
+        print(err, file=sys.stderr)
+        return 2
+    print(grade.table(results))
+    if args.out:
+        print(f"\nwrote {len(results)} JSON reports and grades.csv to {args.out}")
+    return 0 if all(r.points == r.max_points and not r.error for r in results) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlcourse", description="Tools of the dlcourse textbook.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -34,6 +80,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", help="a folder to look in first")
     p.add_argument("--fetch", action="store_true", help="download into the user cache if not found")
     p.set_defaults(run=cmd_data)
+    p = commands.add_parser("check-format", help="validate the exercise cells of notebooks")
+    p.add_argument("paths", nargs="+", help="notebooks or folders")
+    p.add_argument("--master", action="store_true", help="also require stored outputs on every check cell")
+    p.set_defaults(run=cmd_check_format)
+    p = commands.add_parser("release", help="write student copies (solutions stubbed, hidden checks removed)")
+    p.add_argument("source", help="a master notebook or a folder of them")
+    p.add_argument("output", help="the folder to write the student copies into")
+    p.set_defaults(run=cmd_release)
+    p = commands.add_parser("grade", help="grade submissions against the master notebook")
+    p.add_argument("master", help="the instructor's notebook, executed, with its outputs")
+    p.add_argument("submissions", nargs="+", help="the students' notebooks")
+    p.add_argument("--out", help="folder for one JSON report per submission and grades.csv")
+    p.add_argument("--cell-timeout", type=float, default=60, help="seconds per cell (default 60)")
+    p.add_argument("--time-limit", type=float, default=600, help="seconds per notebook run (default 600)")
+    p.set_defaults(run=cmd_grade)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Exercises and grading: the cell format, student copies (``release``) and the grader (``grade``)."""

@@ -1,0 +1,197 @@
+"""Real grading runs: release, grade, and the attacks a grader must survive."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dlcourse.cli import main
+from dlcourse.grading.exercises import FormatError, marker, parse_exercises, read_notebook
+from dlcourse.grading.grade import grade, grade_submission
+from dlcourse.grading.release import release, release_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+MASTER = ROOT / "tests" / "fixtures" / "grading" / "master.ipynb"
+CHAPTERS = sorted(ROOT.glob("chapters/*/*.ipynb"))
+CORRECT = {e: c.source for c in read_notebook(MASTER).cells if (m := marker(c)) and m["role"] == "solution"
+           for e in [m["exercise"]]}
+
+
+def scores(result) -> dict[str, int]:
+    return {e.id: e.points for e in result.exercises}
+
+
+def submission(tmp_path: Path, solutions: dict[str, str], edit: Callable[[list], list] | None = None,
+               name: str = "student.ipynb") -> Path:
+    """A student's notebook: the released copy with ``solutions`` written in, then ``edit``ed."""
+    nb = release_notebook(read_notebook(MASTER))
+    for cell in nb.cells:
+        meta = marker(cell)
+        if meta and meta["role"] == "solution" and meta["exercise"] in solutions:
+            cell.source = solutions[meta["exercise"]]
+    if edit:
+        nb.cells = edit(nb.cells)
+    path = tmp_path / name
+    nbformat.write(nb, str(path))
+    return path
+
+
+FULL = {"1": 3, "2": 2, "3": 3}
+
+
+# --- format -----------------------------------------------------------------------------------------
+
+def test_every_chapter_and_fixture_is_well_formed():
+    for path in [*CHAPTERS, MASTER]:
+        assert parse_exercises(read_notebook(path), str(path), require_outputs=True)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda cells: cells[3].metadata["dlcourse"].update(exercise="2"), "already has a solution cell"),
+    (lambda cells: cells[3].metadata["dlcourse"].update(points=1), "points belong on the check cells"),
+    (lambda cells: cells[4].metadata["dlcourse"].pop("points"), "needs 'points'"),
+    (lambda cells: setattr(cells[3], "source", "def double(x):\n    return 2 * x"), "in pairs"),
+    (lambda cells: cells[4].metadata["dlcourse"].update(role="judge"), "role 'judge' is not one of"),
+    (lambda cells: [cells[i].metadata.pop("dlcourse") for i in (4, 5)], "without a \\(visible\\) check cell"),
+])
+def test_malformed_exercises_are_rejected(change, message):
+    nb = read_notebook(MASTER)
+    assert marker(nb.cells[3])["role"] == "solution" and marker(nb.cells[5])["role"] == "hidden-check"
+    change(nb.cells)
+    with pytest.raises(FormatError, match=message):
+        parse_exercises(nb)
+
+
+def test_check_before_its_solution_and_missing_outputs_are_rejected():
+    nb = read_notebook(MASTER)
+    nb.cells[3], nb.cells[4] = nb.cells[4], nb.cells[3]
+    with pytest.raises(FormatError, match="comes before its solution"):
+        parse_exercises(nb)
+    nb = read_notebook(MASTER)
+    nb.cells[5].outputs = []
+    parse_exercises(nb)
+    with pytest.raises(FormatError, match="has no stored output"):
+        parse_exercises(nb, require_outputs=True)
+
+
+# --- release -----------------------------------------------------------------------------------------
+
+def test_release_stubs_clears_and_drops_hidden_checks(tmp_path):
+    out = release(MASTER, tmp_path / "student")[0]
+    nb = read_notebook(out)
+    roles = [marker(c)["role"] for c in nb.cells if marker(c)]
+    assert "hidden-check" not in roles and roles.count("check") == 3 and roles.count("solution") == 3
+    assert all(not c.outputs and c.execution_count is None for c in nb.cells if c.cell_type == "code")
+    solution = next(c for c in nb.cells if marker(c) and marker(c)["exercise"] == "1")
+    assert solution.source == ('def double(x: float) -> float:\n    # BEGIN SOLUTION\n'
+                               '    raise NotImplementedError("Exercise 1: write your solution here")\n    # END SOLUTION')
+    # idempotent: releasing the student copy again gives the same notebook
+    again = release(out, tmp_path / "again")[0]
+    assert read_notebook(again).cells == nb.cells
+
+
+def test_release_of_a_tree_mirrors_it_and_never_overwrites_masters(tmp_path):
+    written = release(ROOT / "chapters", tmp_path / "out")
+    assert [p.relative_to(tmp_path / "out") for p in written] == [p.relative_to(ROOT / "chapters") for p in CHAPTERS]
+    with pytest.raises(ValueError, match="refusing to write over the master"):
+        release(ROOT / "chapters", ROOT / "chapters")
+    with pytest.raises(ValueError, match="refusing to write over the master"):
+        release(MASTER, MASTER.parent)
+
+
+# --- grading: masters and released copies ------------------------------------------------------------
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.parent.name)
+def test_chapter_master_scores_full_and_release_scores_zero(chapter, tmp_path):
+    released = release(chapter, tmp_path)[0]
+    master_result, released_result = grade(chapter, [chapter, released], cell_timeout=120, time_limit=600)
+    assert master_result.points == master_result.max_points > 0
+    assert all(e.points == 0 for e in released_result.exercises)
+
+
+def test_correct_submission_scores_full_even_with_checks_edited_deleted_reordered(tmp_path):
+    def vandalize(cells: list) -> list:
+        cells = [c for c in cells if not (marker(c) and marker(c)["exercise"] == "1" and marker(c)["role"] == "check")]
+        for c in cells:
+            if marker(c) and marker(c)["role"] == "check":
+                c.source = "pass"
+        cells.append(nbformat.v4.new_code_cell("print('my own extra cell')"))
+        return list(reversed(cells))
+
+    result = grade_submission(MASTER, submission(tmp_path, CORRECT, vandalize))
+    assert scores(result) == FULL and result.error is None
+
+
+# --- grading: attacks --------------------------------------------------------------------------------
+
+WRONG = "def double(x: float) -> float:\n    return 3 * x\n"
+ATTACKS = {
+    "check replaced by pass": (WRONG, lambda cells: [setattr(c, "source", "pass") if marker(c) and marker(c)["role"] == "check" else None for c in cells] and cells),
+    "showtraceback override": (WRONG + "from IPython.core.interactiveshell import InteractiveShell\n"
+                               "InteractiveShell.showtraceback = lambda *a, **k: None\n", None),
+    "__eq__ always True": ("class Anything(float):\n    def __eq__(self, other):\n        return True\n"
+                           "    def __round__(self, n=None):\n        return self\n"
+                           "def double(x):\n    return Anything(0.0)\n", None),
+    "monkeypatched checks": (WRONG + "import dlcourse.checks\n"
+                             "dlcourse.checks.assert_close = lambda *a, **k: None\n"
+                             "assert_close = dlcourse.checks.assert_close\n"
+                             "dlcourse.checks.canonical = lambda *a, **k: 'patched'\n"
+                             "canonical = dlcourse.checks.canonical\n", None),
+    "endless loop": ("def double(x):\n    while True:\n        pass\n", None),
+    "os._exit": ("import os\nos._exit(1)\n", None),
+}
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_attacks_score_zero_for_their_exercise_only(attack, tmp_path):
+    source, edit = ATTACKS[attack]
+    result = grade_submission(MASTER, submission(tmp_path, {**CORRECT, "1": source}, edit), cell_timeout=5, time_limit=90)
+    assert scores(result) == {**FULL, "1": 0}
+
+
+def test_malformed_file_is_a_clear_error_and_the_batch_goes_on(tmp_path, capsys):
+    garbage = tmp_path / "garbage.ipynb"
+    garbage.write_text("{ this is not json")
+    picture = tmp_path / "photo.ipynb"
+    picture.write_bytes(bytes(range(256)))
+    good = submission(tmp_path, CORRECT, name="good.ipynb")
+    out = tmp_path / "report"
+    status = main(["grade", str(MASTER), str(garbage), str(picture), str(good), "--out", str(out)])
+    assert status == 1  # not everyone passed
+    printed = capsys.readouterr().out
+    assert "garbage.ipynb: " in printed and "not a readable Jupyter notebook" in printed
+    rows = list(csv.DictReader(open(out / "grades.csv")))
+    assert [(Path(r["submission"]).name, r["points"]) for r in rows] == [("garbage.ipynb", "0"), ("photo.ipynb", "0"), ("good.ipynb", "8")]
+    report = json.loads((out / "good.json").read_text())
+    assert report["points"] == report["max_points"] == 8 and report["error"] is None
+
+
+def test_students_pytest_config_in_the_submission_folder_is_ignored(tmp_path):
+    (tmp_path / "conftest.py").write_text("import pytest\n@pytest.hookimpl(hookwrapper=True)\n"
+                                          "def pytest_runtest_makereport(item, call):\n"
+                                          "    outcome = yield\n    outcome.get_result().outcome = 'passed'\n")
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = -p no:nbval\n")
+    result = grade_submission(MASTER, submission(tmp_path, {**CORRECT, "2": "def mean(v):\n    return 0.0\n"}))
+    assert scores(result) == {**FULL, "2": 0}
+
+
+def test_missing_solution_cell_scores_zero_for_that_exercise(tmp_path):
+    drop_3 = lambda cells: [c for c in cells if not (marker(c) and marker(c)["exercise"] == "3")]  # noqa: E731
+    assert scores(grade_submission(MASTER, submission(tmp_path, CORRECT, drop_3))) == {**FULL, "3": 0}
+
+
+def test_grade_command_exit_status_and_bad_master(tmp_path, capsys):
+    good = submission(tmp_path, CORRECT)
+    assert main(["grade", str(MASTER), str(good)]) == 0
+    assert "8/8" in capsys.readouterr().out
+    bad_master = copy.deepcopy(read_notebook(MASTER))
+    bad_master.cells[5].outputs = []
+    nbformat.write(bad_master, str(tmp_path / "bad.ipynb"))
+    assert main(["grade", str(tmp_path / "bad.ipynb"), str(good)]) == 2
+    assert "has no stored output" in capsys.readouterr().err
