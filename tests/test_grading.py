@@ -13,7 +13,7 @@ import pytest
 
 from dlcourse.cli import main
 from dlcourse.grading.exercises import FormatError, marker, parse_exercises, read_notebook
-from dlcourse.grading.grade import grade, grade_submission
+from dlcourse.grading.grade import grade, grade_submission, report_names
 from dlcourse.grading.release import release, release_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -195,3 +195,8 @@ def test_grade_command_exit_status_and_bad_master(tmp_path, capsys):
     nbformat.write(bad_master, str(tmp_path / "bad.ipynb"))
     assert main(["grade", str(tmp_path / "bad.ipynb"), str(good)]) == 2
     assert "has no stored output" in capsys.readouterr().err
+
+
+def test_report_names_are_distinct_even_when_stems_repeat():
+    paths = [Path("a/x.ipynb"), Path("x-2.ipynb"), Path("b/x.ipynb"), Path("c/x.ipynb")]
+    assert report_names(paths) == ["x", "x-2", "x-3", "x-4"]

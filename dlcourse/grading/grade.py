@@ -134,6 +134,11 @@ def grade_submission(master_path: Path, submission: Path, cell_timeout: float = 
     """Grade one submission against the master notebook (see the module docstring)."""
     master = read_notebook(master_path)
     exercises = parse_exercises(master, str(master_path), require_outputs=True)
+    return _grade(master, exercises, submission, cell_timeout, time_limit)
+
+
+def _grade(master: nbformat.NotebookNode, exercises: dict[str, Exercise], submission: Path, cell_timeout: float,
+           time_limit: float) -> Result:
     result = Result(str(submission))
     try:
         solutions = student_solutions(read_notebook(submission))
@@ -153,19 +158,29 @@ def grade_submission(master_path: Path, submission: Path, cell_timeout: float = 
 def grade(master: Path, submissions: list[Path], out_dir: Path | None = None, cell_timeout: float = 60,
           time_limit: float = 600) -> list[Result]:
     """Grade many submissions; write ``<stem>.json`` per submission and ``grades.csv`` into ``out_dir``."""
-    parse_exercises(read_notebook(master), str(master), require_outputs=True)  # a bad master stops everything
-    results = [grade_submission(master, s, cell_timeout, time_limit) for s in submissions]
+    master_nb = read_notebook(master)
+    exercises = parse_exercises(master_nb, str(master), require_outputs=True)  # a bad master stops everything
+    results = [_grade(master_nb, exercises, s, cell_timeout, time_limit) for s in submissions]
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-        used: set[str] = set()
-        for r in results:
-            name = stem = Path(r.submission).stem
-            while name in used:  # two submissions with the same file name keep separate reports
-                name = f"{stem}-{len(used)}"
-            used.add(name)
+        for r, name in zip(results, report_names([Path(r.submission) for r in results])):
             (out_dir / f"{name}.json").write_text(json.dumps(r.to_json(), indent=2) + "\n")
         write_csv(results, out_dir / "grades.csv")
     return results
+
+
+def report_names(submissions: list[Path]) -> list[str]:
+    """One distinct report name per submission: its file stem, with -2, -3, ... for repeated stems."""
+    used: set[str] = set()
+    names = []
+    for path in submissions:
+        name, copy_number = path.stem, 1
+        while name in used:
+            copy_number += 1
+            name = f"{path.stem}-{copy_number}"
+        used.add(name)
+        names.append(name)
+    return names
 
 
 def write_csv(results: list[Result], path: Path) -> None:
