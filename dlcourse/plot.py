@@ -1,4 +1,4 @@
-"""Figures the chapters share: training curves, image grids, confusion matrices.
+"""Figures the chapters share: training curves, image grids, confusion matrices, decision boundaries.
 
 Every function draws a new figure with matplotlib and returns it; in a notebook it is shown
 when the cell ends. Assign the result (``fig = plot_history(h)``) so the figure is not shown a
@@ -9,11 +9,12 @@ runs cells without storing history.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import torch
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
@@ -104,4 +105,46 @@ def plot_confusion_matrix(matrix: torch.Tensor, classes: Sequence[str], normaliz
                     color="white" if v > 0.5 * values.max().item() else "black")
     fig.colorbar(image, ax=ax, fraction=0.046)
     fig.tight_layout()
+    return fig
+
+
+def plot_decision_boundary(
+    predict_proba: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    ax: Axes | None = None,
+    title: str | None = None,
+    padding: float = 0.5,
+    resolution: int = 200,
+) -> Figure:
+    """Shade ``predict_proba`` (the probability of class 1) over the plane around 2-D points ``x`` with 0/1 labels ``y``.
+
+    The line where the probability crosses 0.5 is the decision boundary. ``predict_proba`` receives a
+    ``(resolution**2, 2)`` tensor of grid points with ``x``'s dtype and device and must return one
+    probability per point. Pass ``ax`` to draw into a panel of a larger figure.
+    """
+    if x.ndim != 2 or x.shape[1] != 2:
+        raise ValueError(f"decision boundaries are drawn for 2-D inputs of shape (n, 2), got {tuple(x.shape)}")
+    lo = x.min(dim=0).values.cpu() - padding
+    hi = x.max(dim=0).values.cpu() + padding
+    g0, g1 = torch.meshgrid(torch.linspace(lo[0].item(), hi[0].item(), resolution),
+                            torch.linspace(lo[1].item(), hi[1].item(), resolution), indexing="xy")
+    grid = torch.stack([g0.reshape(-1), g1.reshape(-1)], dim=1).to(dtype=x.dtype, device=x.device)
+    with torch.no_grad():
+        proba = predict_proba(grid).detach().reshape(resolution, resolution).cpu().double()
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(3.6, 3.2))
+    else:
+        fig = ax.figure
+    ax.contourf(g0.numpy(), g1.numpy(), proba.numpy(), levels=torch.linspace(0, 1, 11).tolist(), cmap="RdBu_r", alpha=0.6)
+    ax.contour(g0.numpy(), g1.numpy(), proba.numpy(), levels=[0.5], colors="black", linewidths=1.5)
+    points, labels = x.detach().cpu().double(), y.detach().cpu().reshape(-1)
+    for label, marker, color in ((0, "o", "tab:blue"), (1, "^", "tab:red")):
+        chosen = labels == label
+        ax.scatter(points[chosen, 0], points[chosen, 1], marker=marker, c=color, edgecolors="black", s=60,
+                   label=f"class {label}", zorder=3)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    if title:
+        ax.set_title(title, fontsize=10)
     return fig

@@ -37,3 +37,22 @@ def test_confusion_matrix_counts():
     fig = plot.plot_confusion_matrix(matrix, ["a", "b", "c"])
     assert fig.axes[0].texts[0].get_text() == "0.50"
     plt.close(fig)
+
+
+def test_decision_boundary_draws_the_half_probability_line_on_the_given_axes():
+    x = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], dtype=torch.float64)
+    y = torch.tensor([0, 1, 1, 1])
+    seen = {}
+
+    def proba(points: torch.Tensor) -> torch.Tensor:
+        seen["dtype"], seen["shape"] = points.dtype, tuple(points.shape)
+        return torch.sigmoid(10 * (points.sum(dim=1) - 0.5))
+
+    fig, axes = plt.subplots(1, 2)
+    assert plot.plot_decision_boundary(proba, x, y, ax=axes[1], title="OR", resolution=50) is fig
+    assert seen == {"dtype": torch.float64, "shape": (2500, 2)}
+    assert axes[1].get_title() == "OR" and len(axes[1].collections) >= 3
+    assert not axes[0].collections
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"2-D inputs of shape \(n, 2\)"):
+        plot.plot_decision_boundary(proba, torch.zeros(4, 3), y)
