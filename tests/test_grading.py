@@ -13,8 +13,8 @@ import pytest
 
 from dlcourse.cli import main
 from dlcourse.grading.exercises import FormatError, marker, parse_exercises, read_notebook
-from dlcourse.grading.grade import grade, grade_submission, report_names
-from dlcourse.grading.release import release, release_notebook
+from dlcourse.grading.grade import grade, grade_submission, report_names, table
+from dlcourse.grading.release import release, release_notebook, stub_solution
 
 ROOT = Path(__file__).resolve().parents[1]
 MASTER = ROOT / "tests" / "fixtures" / "grading" / "master.ipynb"
@@ -107,12 +107,13 @@ def test_release_of_a_tree_mirrors_it_and_never_overwrites_masters(tmp_path):
 
 # --- grading: masters and released copies ------------------------------------------------------------
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: str(p.relative_to(ROOT / "chapters")))
 def test_chapter_master_scores_full_and_release_scores_zero(chapter, tmp_path):
     released = release(chapter, tmp_path)[0]
     master_result, released_result = grade(chapter, [chapter, released], cell_timeout=120, time_limit=600)
     assert master_result.points == master_result.max_points > 0
-    assert all(e.points == 0 for e in released_result.exercises)
+    assert all(e.points == 0 and not e.attempted for e in released_result.exercises)
+    assert all(e.attempted for e in master_result.exercises)
 
 
 def test_correct_submission_scores_full_even_with_checks_edited_deleted_reordered(tmp_path):
@@ -200,3 +201,16 @@ def test_grade_command_exit_status_and_bad_master(tmp_path, capsys):
 def test_report_names_are_distinct_even_when_stems_repeat():
     paths = [Path("a/x.ipynb"), Path("x-2.ipynb"), Path("b/x.ipynb"), Path("c/x.ipynb")]
     assert report_names(paths) == ["x", "x-2", "x-3", "x-4"]
+
+
+def test_unattempted_exercise_scores_zero_without_a_second_run_and_is_marked(tmp_path, monkeypatch):
+    from dlcourse.grading import grade as grade_module
+
+    runs = []
+    real_run = grade_module.run_nbval
+    monkeypatch.setattr(grade_module, "run_nbval", lambda nb, *a: runs.append(nb) or real_run(nb, *a))
+    stubbed = {**CORRECT, "2": stub_solution(CORRECT["2"], "2")}
+    result = grade_submission(MASTER, submission(tmp_path, stubbed))
+    assert scores(result) == {**FULL, "2": 0} and len(runs) == 1
+    assert [e.attempted for e in result.exercises] == [True, False, True]
+    assert "-/2" in table([result]) and "not attempted" in table([result])

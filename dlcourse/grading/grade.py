@@ -12,7 +12,8 @@ For each submission:
    shared run is run again alone, with only its own solution from the learner and the master's
    for the others, so a crash, an endless loop, an ``os._exit`` or a monkeypatch in one exercise
    costs only that exercise (and a mistake in one exercise is not counted twice by a later one
-   that builds on it).
+   that builds on it). An exercise whose solution is still the released stub (or missing) is not
+   attempted: it scores 0 without that second run.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class ExerciseScore:
     points: int
     max_points: int
     failed_cells: list[int] = field(default_factory=list)
+    attempted: bool = True
 
 
 @dataclass
@@ -148,6 +150,10 @@ def _grade(master: nbformat.NotebookNode, exercises: dict[str, Exercise], submis
         return result
     outcomes = run_nbval(build_graded(master, exercises, solutions), cell_timeout, time_limit)
     for exercise in exercises.values():
+        stub = stub_solution(master.cells[exercise.solution].source, exercise.id)
+        if solutions.get(exercise.id, stub).strip() == stub.strip():
+            result.exercises.append(ExerciseScore(exercise.id, 0, exercise.points, list(exercise.checks), False))
+            continue
         if any(outcomes.get(i) != "passed" for i in exercise.checks):  # failed here: give it a run of its own
             alone = run_nbval(build_graded(master, exercises, solutions, only=exercise.id), cell_timeout, time_limit)
             outcomes.update({i: alone.get(i, "failed") for i in exercise.checks})
@@ -197,9 +203,11 @@ def table(results: list[Result]) -> str:
     ids = [e.id for e in results[0].exercises] if results else []
     rows = [["submission", *ids, "total"]]
     for r in results:
-        cells = [f"{e.points}/{e.max_points}" for e in r.exercises]
+        cells = [f"{e.points if e.attempted else '-'}/{e.max_points}" for e in r.exercises]
         rows.append([Path(r.submission).name, *cells, f"{r.points}/{r.max_points}" + ("  ERROR" if r.error else "")])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    if any(not e.attempted for r in results for e in r.exercises):
+        lines.append("-: not attempted (the solution is still the released stub); it scores 0")
     errors = [f"{Path(r.submission).name}: {r.error}" for r in results if r.error]
     return "\n".join(lines + ([""] + errors if errors else []))
