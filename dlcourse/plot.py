@@ -148,3 +148,33 @@ def plot_decision_boundary(
     if title:
         ax.set_title(title, fontsize=10)
     return fig
+
+
+def plot_trajectories(
+    f: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    paths: dict[str, torch.Tensor],
+    xlim: tuple[float, float] = (-10, 10),
+    ylim: tuple[float, float] = (-5, 5),
+    minimum: tuple[float, float] | None = (0.0, 0.0),
+    ncols: int = 4,
+) -> Figure:
+    """One panel per entry of ``paths`` (name -> ``(steps + 1, 2)`` points): the path over the contours of ``f(x, y)``."""
+    for name, path in paths.items():
+        if path.ndim != 2 or path.shape[1] != 2:
+            raise ValueError(f"path {name!r} must have shape (steps + 1, 2), got {tuple(path.shape)}")
+    nrows = math.ceil(len(paths) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 2.6 * nrows), squeeze=False)
+    gx, gy = torch.meshgrid(torch.linspace(*xlim, 200), torch.linspace(*ylim, 200), indexing="xy")
+    z = f(gx.double(), gy.double()).numpy()
+    for ax, (name, path) in zip(axes.flat, paths.items()):
+        path = path.detach().cpu().double()
+        ax.contour(gx.numpy(), gy.numpy(), z, levels=12, colors="lightgray", linewidths=0.8)
+        ax.plot(path[:, 0], path[:, 1], "o-", color="crimson", ms=2.5, lw=1)
+        if minimum is not None:
+            ax.plot(*minimum, "+", color="black", ms=10)
+        ax.set(xlim=xlim, ylim=ylim, title=name)
+        ax.title.set_fontsize(10)
+    for ax in list(axes.flat)[len(paths):]:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig

@@ -56,3 +56,14 @@ def test_decision_boundary_draws_the_half_probability_line_on_the_given_axes():
     plt.close(fig)
     with pytest.raises(ValueError, match=r"2-D inputs of shape \(n, 2\)"):
         plot.plot_decision_boundary(proba, torch.zeros(4, 3), y)
+
+
+def test_trajectories_one_panel_per_path_and_shape_errors():
+    paths = {"a": torch.zeros(5, 2), "b": torch.ones(3, 2), "c": torch.zeros(2, 2)}
+    fig = plot.plot_trajectories(lambda x, y: x**2 + y**2, paths, ncols=2)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["a", "b", "c", ""] and not fig.axes[3].axison
+    assert len(fig.axes[1].lines[0].get_xdata()) == 3
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"path 'a' must have shape \(steps \+ 1, 2\)"):
+        plot.plot_trajectories(lambda x, y: x + y, {"a": torch.zeros(4)})
