@@ -178,3 +178,17 @@ def plot_trajectories(
         ax.axis("off")
     fig.tight_layout()
     return fig
+
+
+def plot_activation_histograms(activations: Sequence[torch.Tensor], title: str | None = None,
+                               value_range: tuple[float, float] | None = (0.0, 1.0), bins: int = 30) -> Figure:
+    """One histogram per layer of the values in ``activations`` (a list of tensors, first layer first)."""
+    fig, axes = plt.subplots(1, len(activations), figsize=(2.2 * len(activations), 2.2), sharey=True, squeeze=False)
+    for i, (ax, a) in enumerate(zip(axes[0], activations)):
+        ax.hist(a.detach().flatten().cpu().double().numpy(), bins=bins, range=value_range, color="steelblue")
+        ax.set_title(f"layer {i + 1}", fontsize=9)
+        ax.set_yticks([])
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -67,3 +67,10 @@ def test_trajectories_one_panel_per_path_and_shape_errors():
     plt.close(fig)
     with pytest.raises(ValueError, match=r"path 'a' must have shape \(steps \+ 1, 2\)"):
         plot.plot_trajectories(lambda x, y: x + y, {"a": torch.zeros(4)})
+
+
+def test_activation_histograms_one_panel_per_layer():
+    fig = plot.plot_activation_histograms([torch.rand(100, 10), torch.rand(100, 10)], title="t")
+    assert [ax.get_title() for ax in fig.axes] == ["layer 1", "layer 2"]
+    assert len(fig.axes[0].patches) == 30
+    plt.close(fig)
