@@ -43,11 +43,13 @@ def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
     return (a - b).abs().max().item() / scale
 
 
-def check_layer(layer: object, x: torch.Tensor, h: float = 1e-6, seed: int = 0) -> dict[str, float]:
+def check_layer(layer: object, x: torch.Tensor, h: float = 1e-6, seed: int = 1234) -> dict[str, float]:
     """Relative errors between ``layer.backward`` and central differences, for the input and each parameter.
 
     The scalar checked is ``L = sum(forward(x) * R)`` for a fixed random ``R``, so ``dL/d(out) = R``
-    reaches every output with a different weight. Returns ``{"x": err, "W": err, ...}``.
+    reaches every output with a different weight (its seed is not the book's usual 0, so that ``R`` is
+    not the very tensor a notebook drew as ``x`` after ``seed_everything(0)``: for batch normalization
+    ``dL/dx`` would then be almost exactly 0). Returns ``{"x": err, "W": err, ...}``.
     """
     if x.dtype != torch.float64:
         raise ValueError(f"check gradients in float64 (got {x.dtype}): float32 round-off hides real errors")
