@@ -26,8 +26,12 @@ from dlcourse.batches import Batches
 from dlcourse.data import Split
 
 #: A callback is called after every epoch with the history so far and the model.
-#: It returns True to stop training (e.g. early stopping), anything else to go on.
+#: It returns True to stop training (e.g. early stopping), anything else to go on. If it also has a
+#: method ``on_train_end(history, model)``, fit calls that once when training ends.
 Callback = Callable[["History", nn.Module], "bool | None"]
+#: A batch transform ``(x, y) -> (x, y)`` applied to training batches only (augmentation, mixup).
+#: It may return probability targets of shape (N, classes) instead of class indices.
+Augment = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 
 
 @dataclass
@@ -108,6 +112,7 @@ def fit(
     scheduler: object | None = None,
     scheduler_per_batch: bool = False,
     callbacks: Sequence[Callback] = (),
+    augment: Augment | None = None,
     generator: torch.Generator | None = None,
     progress: bool = True,
     verbose: bool = True,
@@ -118,8 +123,9 @@ def fit(
     the epoch's batches (the weights change during the epoch); ``val_loss``/``val_acc`` are measured
     after the epoch. ``scheduler`` is stepped after every epoch, or after every batch with
     ``scheduler_per_batch=True`` (OneCycleLR, CyclicLR); ReduceLROnPlateau is given the validation
-    loss (the training loss without validation data). A progress bar goes to stderr; with
-    ``verbose`` one line per epoch is printed.
+    loss (the training loss without validation data). ``augment`` transforms each training batch
+    (its probability targets count as their most likely class for ``train_acc``). A progress bar goes
+    to stderr; with ``verbose`` one line per epoch is printed.
     """
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
@@ -137,6 +143,8 @@ def fit(
         bar = tqdm(batches, desc=f"epoch {epoch}/{epochs}", leave=False, disable=not progress,
                    file=sys.stderr, mininterval=0.5, unit="batch")
         for x, y in bar:
+            if augment is not None:
+                x, y = augment(x, y)
             logits = model(x)
             loss = loss_fn(logits, y)
             optimizer.zero_grad(set_to_none=True)
@@ -146,7 +154,8 @@ def fit(
                 scheduler.step()  # type: ignore[attr-defined]
             # Accumulate on the device: calling .item() every batch would wait for the GPU each time.
             total_loss += loss.detach() * y.shape[0]
-            total_correct += (logits.detach().argmax(dim=1) == y).sum()
+            labels = y.argmax(dim=1) if y.ndim == 2 else y
+            total_correct += (logits.detach().argmax(dim=1) == labels).sum()
         record = {
             "epoch": epoch,
             "train_loss": total_loss.item() / len(train),
@@ -165,6 +174,9 @@ def fit(
         stops = [callback(history, model) is True for callback in callbacks]  # every callback runs
         if any(stops):
             break
+    for callback in callbacks:
+        if hasattr(callback, "on_train_end"):
+            callback.on_train_end(history, model)
     return history
 
 

@@ -3,19 +3,22 @@
 ``layers`` (Affine, Sigmoid, ReLU, SoftmaxWithLoss, ... with hand-written backward passes),
 ``network`` (backpropagation through a list of layers), ``gradcheck`` (central differences),
 ``optimizers`` (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adadelta, Adam, AdamW), ``init``
-(zero, normal, Xavier, He) and ``batchnorm`` (BatchNorm with running statistics).
+(zero, normal, Xavier, He), ``batchnorm`` (BatchNorm with running statistics), ``dropout``
+(inverted dropout) and ``label_smoothing``.
 """
 
 from dlcourse.scratch.batchnorm import BatchNorm
+from dlcourse.scratch.dropout import Dropout
 from dlcourse.scratch.gradcheck import check_layer, numerical_gradient, relative_error
 from dlcourse.scratch.layers import Add, Affine, BinaryCrossEntropy, Layer, Mul, ReLU, Sigmoid, SoftmaxWithLoss
+from dlcourse.scratch.label_smoothing import smooth_labels, smoothed_cross_entropy
 from dlcourse.scratch.network import Sequential
 from dlcourse.scratch.optimizers import (
     SGD, AdaGrad, Adadelta, Adam, AdamW, Momentum, Nesterov, RMSprop, make_optimizer,
 )
 
 __all__ = [
-    "Add", "Affine", "BatchNorm", "BinaryCrossEntropy", "Layer", "Mul", "ReLU", "Sequential", "Sigmoid", "SoftmaxWithLoss",
-    "check_layer", "numerical_gradient", "relative_error",
+    "Add", "Affine", "BatchNorm", "Dropout", "BinaryCrossEntropy", "Layer", "Mul", "ReLU", "Sequential", "Sigmoid", "SoftmaxWithLoss",
+    "check_layer", "numerical_gradient", "relative_error", "smooth_labels", "smoothed_cross_entropy",
     "SGD", "AdaGrad", "Adadelta", "Adam", "AdamW", "Momentum", "Nesterov", "RMSprop", "make_optimizer",
 ]
