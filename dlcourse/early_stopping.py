@@ -17,17 +17,21 @@ from dlcourse.train import History
 
 
 class EarlyStopping:
-    """Stop after ``patience`` epochs without a ``monitor`` value below the best by more than ``min_delta``.
+    """Stop after ``patience`` epochs in which ``monitor`` did not beat its best by more than ``min_delta``.
 
-    With ``restore_best`` the model gets the weights of its best epoch back, when training stops early
-    and also when it runs out of epochs (``fit`` calls :meth:`on_train_end`).
+    ``mode="min"`` for losses, ``"max"`` for accuracies. With ``restore_best`` the model gets the weights
+    of its best epoch back, when training stops early and also when it runs out of epochs (``fit``
+    calls :meth:`on_train_end`).
     """
 
-    def __init__(self, patience: int = 5, min_delta: float = 0.0, monitor: str = "val_loss",
+    def __init__(self, patience: int = 5, min_delta: float = 0.0, monitor: str = "val_loss", mode: str = "min",
                  restore_best: bool = True) -> None:
         if patience < 1:
             raise ValueError(f"patience must be at least 1 epoch, got {patience}")
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' (for losses) or 'max' (for accuracies), got {mode!r}")
         self.patience, self.min_delta, self.monitor, self.restore_best = patience, min_delta, monitor, restore_best
+        self.sign = 1.0 if mode == "min" else -1.0  # compare sign * value, so that lower is always better
         self.best = float("inf")
         self.best_epoch = 0
         self.best_state: dict | None = None
@@ -37,8 +41,9 @@ class EarlyStopping:
         if self.monitor not in record:
             raise KeyError(f"EarlyStopping monitors {self.monitor!r}, which fit did not record "
                            f"(recorded: {list(record)}); pass val=... to fit or choose monitor='train_loss'")
-        if record[self.monitor] < self.best - self.min_delta:
-            self.best, self.best_epoch = record[self.monitor], int(record["epoch"])
+        value = self.sign * record[self.monitor]
+        if value < self.best - self.min_delta:
+            self.best, self.best_epoch = value, int(record["epoch"])
             if self.restore_best:
                 self.best_state = copy.deepcopy(model.state_dict())
         return int(record["epoch"]) - self.best_epoch >= self.patience

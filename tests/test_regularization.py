@@ -114,6 +114,11 @@ def test_early_stopping_stops_after_patience_and_restores_the_best_weights():
     assert stopped_at == 4 and stopper.best_epoch == 2
     stopper.on_train_end(history, model)
     assert model.weight.item() == 2.0
+    by_accuracy = EarlyStopping(patience=1, monitor="val_acc", mode="max")
+    assert not by_accuracy(History([{"epoch": 1, "val_acc": 0.5}]), model)
+    assert by_accuracy(History([{"epoch": 1, "val_acc": 0.5}, {"epoch": 2, "val_acc": 0.4}]), model)
+    with pytest.raises(ValueError, match="mode must be 'min'"):
+        EarlyStopping(mode="up")
     with pytest.raises(KeyError, match="pass val=... to fit"):
         EarlyStopping()(History([{"epoch": 1, "train_loss": 1.0}]), model)
 
