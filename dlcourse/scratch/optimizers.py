@@ -1,10 +1,10 @@
 """The optimizers of chapter 3, written out as ``torch.optim.Optimizer`` subclasses.
 
-Each ``step`` reads ``p.grad`` (the gradient ``g`` of the loss) for every parameter ``p`` and applies
-the update rule in its class docstring; per-parameter memory (velocities, running averages) lives
-in ``self.state[p]``. Because they are real ``Optimizer`` subclasses they work with ``dlcourse.train.fit``
-and with every ``torch.optim.lr_scheduler``. The tests check each against its ``torch.optim``
-counterpart step by step in float64.
+Each one writes only its update rule (the ``update`` method, the rule also in its class docstring);
+:class:`PerParameterOptimizer` loops over the parameters that have a gradient ``g``. Per-parameter
+memory (velocities, running averages) lives in ``state``. Because they are real ``Optimizer``
+subclasses they work with ``dlcourse.train.fit`` and with every ``torch.optim.lr_scheduler``. The
+tests check each against its ``torch.optim`` counterpart step by step in float64.
 
 ``weight_decay`` (where offered) adds ``weight_decay * p`` to the gradient, an L2 penalty
 ``(weight_decay / 2) * ||p||^2`` on the loss; :class:`AdamW` instead shrinks the weights directly
@@ -28,26 +28,40 @@ def _check(**values: float) -> None:
             raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
-class SGD(Optimizer):
-    """Stochastic gradient descent: ``p <- p - lr * g``."""
+class PerParameterOptimizer(Optimizer):
+    """The loop all optimizers share: ``step`` calls ``update`` for every parameter that has a gradient.
 
-    def __init__(self, params: Iterable, lr: float = 0.01, weight_decay: float = 0.0) -> None:
-        _check(lr=lr, weight_decay=weight_decay)
-        super().__init__(params, {"lr": lr, "weight_decay": weight_decay})
+    A subclass writes only its rule, ``update(p, g, state, group)``: ``p`` the parameter (changed in
+    place), ``g`` its gradient, ``state`` its own memory (a dict kept between steps) and ``group`` the
+    hyperparameters (``group["lr"]``, ...), which a scheduler may change between steps.
+    """
 
     @torch.no_grad()
     def step(self, closure=None):  # noqa: ANN001, ANN201 (the signature torch.optim.Optimizer defines)
         loss = None if closure is None else closure()
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g = p.grad + group["weight_decay"] * p
-                p.sub_(group["lr"] * g)
+                if p.grad is not None:
+                    self.update(p, p.grad, self.state[p], group)
         return loss
 
+    def update(self, p: torch.Tensor, g: torch.Tensor, state: dict, group: dict) -> None:
+        raise NotImplementedError
 
-class Momentum(Optimizer):
+
+class SGD(PerParameterOptimizer):
+    """Stochastic gradient descent: ``p <- p - lr * g``."""
+
+    def __init__(self, params: Iterable, lr: float = 0.01, weight_decay: float = 0.0) -> None:
+        _check(lr=lr, weight_decay=weight_decay)
+        super().__init__(params, {"lr": lr, "weight_decay": weight_decay})
+
+    def update(self, p: torch.Tensor, g: torch.Tensor, state: dict, group: dict) -> None:
+        g = g + group["weight_decay"] * p
+        p.sub_(group["lr"] * g)
+
+
+class Momentum(PerParameterOptimizer):
     """Gradient descent with momentum, in the textbook form: a velocity ``v`` (0 at the start) accumulates gradients,
 
         v <- momentum * v - lr * g,        p <- p + v.
@@ -61,21 +75,14 @@ class Momentum(Optimizer):
         _check(lr=lr, momentum=momentum, weight_decay=weight_decay)
         super().__init__(params, {"lr": lr, "momentum": momentum, "weight_decay": weight_decay})
 
-    @torch.no_grad()
-    def step(self, closure=None):  # noqa: ANN001, ANN201
-        loss = None if closure is None else closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g = p.grad + group["weight_decay"] * p
-                v = self.state[p].setdefault("velocity", torch.zeros_like(p))
-                v.mul_(group["momentum"]).sub_(group["lr"] * g)
-                p.add_(v)
-        return loss
+    def update(self, p: torch.Tensor, g: torch.Tensor, state: dict, group: dict) -> None:
+        g = g + group["weight_decay"] * p
+        v = state.setdefault("velocity", torch.zeros_like(p))
+        v.mul_(group["momentum"]).sub_(group["lr"] * g)
+        p.add_(v)
 
 
-class Nesterov(Optimizer):
+class Nesterov(PerParameterOptimizer):
     """Nesterov's accelerated gradient: momentum that corrects its course by looking ahead.
 
     Sutskever's form takes the gradient at the look-ahead point ``p + momentum * v``. Substituting
@@ -89,21 +96,14 @@ class Nesterov(Optimizer):
         _check(lr=lr, momentum=momentum, weight_decay=weight_decay)
         super().__init__(params, {"lr": lr, "momentum": momentum, "weight_decay": weight_decay})
 
-    @torch.no_grad()
-    def step(self, closure=None):  # noqa: ANN001, ANN201
-        loss = None if closure is None else closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g = p.grad + group["weight_decay"] * p
-                b = self.state[p].setdefault("buffer", torch.zeros_like(p))
-                b.mul_(group["momentum"]).add_(g)
-                p.sub_(group["lr"] * (g + group["momentum"] * b))
-        return loss
+    def update(self, p: torch.Tensor, g: torch.Tensor, state: dict, group: dict) -> None:
+        g = g + group["weight_decay"] * p
+        b = state.setdefault("buffer", torch.zeros_like(p))
+        b.mul_(group["momentum"]).add_(g)
+        p.sub_(group["lr"] * (g + group["momentum"] * b))
 
 
-class AdaGrad(Optimizer):
+class AdaGrad(PerParameterOptimizer):
     """AdaGrad: each coordinate's step is divided by the root of its summed squared gradients,
 
         h <- h + g * g,        p <- p - lr * g / (sqrt(h) + eps).
@@ -116,20 +116,13 @@ class AdaGrad(Optimizer):
         _check(lr=lr, eps=eps)
         super().__init__(params, {"lr": lr, "eps": eps})
 
-    @torch.no_grad()
-    def step(self, closure=None):  # noqa: ANN001, ANN201
-        loss = None if closure is None else closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                h = self.state[p].setdefault("sum_of_squares", torch.zeros_like(p))
-                h.add_(p.grad * p.grad)
-                p.sub_(group["lr"] * p.grad / (h.sqrt() + group["eps"]))
-        return loss
+    def update(self, p: torch.Tensor, g: torch.Tensor, state: dict, group: dict) -> None:
+        h = state.setdefault("sum_of_squares", torch.zeros_like(p))
+        h.add_(g * g)
+        p.sub_(group["lr"] * g / (h.sqrt() + group["eps"]))
 
 
-class RMSprop(Optimizer):
+class RMSprop(PerParameterOptimizer):
     """RMSprop: AdaGrad with a forgetting factor, so old gradients fade and the steps do not die out,
 
         v <- alpha * v + (1 - alpha) * g * g,        p <- p - lr * g / (sqrt(v) + eps).
@@ -139,20 +132,13 @@ class RMSprop(Optimizer):
         _check(lr=lr, alpha=alpha, eps=eps)
         super().__init__(params, {"lr": lr, "alpha": alpha, "eps": eps})
 
-    @torch.no_grad()
-    def step(self, closure=None):  # noqa: ANN001, ANN201
-        loss = None if closure is None else closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                v = self.state[p].setdefault("mean_square", torch.zeros_like(p))
-                v.mul_(group["alpha"]).add_((1 - group["alpha"]) * p.grad * p.grad)
-                p.sub_(group["lr"] * p.grad / (v.sqrt() + group["eps"]))
-        return loss
+    def update(self, p: torch.Tensor, g: torch.Tensor, state: dict, group: dict) -> None:
+        v = state.setdefault("mean_square", torch.zeros_like(p))
+        v.mul_(group["alpha"]).add_((1 - group["alpha"]) * g * g)
+        p.sub_(group["lr"] * g / (v.sqrt() + group["eps"]))
 
 
-class Adadelta(Optimizer):
+class Adadelta(PerParameterOptimizer):
     """Adadelta: RMSprop whose step size is itself a running RMS of past steps, so the units match,
 
         v <- rho * v + (1 - rho) * g * g
@@ -167,24 +153,17 @@ class Adadelta(Optimizer):
         _check(lr=lr, rho=rho, eps=eps)
         super().__init__(params, {"lr": lr, "rho": rho, "eps": eps})
 
-    @torch.no_grad()
-    def step(self, closure=None):  # noqa: ANN001, ANN201
-        loss = None if closure is None else closure()
-        for group in self.param_groups:
-            rho, eps = group["rho"], group["eps"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                v = self.state[p].setdefault("mean_square", torch.zeros_like(p))
-                u = self.state[p].setdefault("mean_square_step", torch.zeros_like(p))
-                v.mul_(rho).add_((1 - rho) * p.grad * p.grad)
-                d = (u + eps).sqrt() / (v + eps).sqrt() * p.grad
-                u.mul_(rho).add_((1 - rho) * d * d)
-                p.sub_(group["lr"] * d)
-        return loss
+    def update(self, p: torch.Tensor, g: torch.Tensor, state: dict, group: dict) -> None:
+        rho, eps = group["rho"], group["eps"]
+        v = state.setdefault("mean_square", torch.zeros_like(p))
+        u = state.setdefault("mean_square_step", torch.zeros_like(p))
+        v.mul_(rho).add_((1 - rho) * g * g)
+        d = (u + eps).sqrt() / (v + eps).sqrt() * g
+        u.mul_(rho).add_((1 - rho) * d * d)
+        p.sub_(group["lr"] * d)
 
 
-class Adam(Optimizer):
+class Adam(PerParameterOptimizer):
     """Adam: momentum on the gradient and RMSprop on its square, both corrected for starting at zero,
 
         m <- beta1 * m + (1 - beta1) * g,          v <- beta2 * v + (1 - beta2) * g * g
@@ -203,9 +182,13 @@ class Adam(Optimizer):
         _check(lr=lr, beta1=betas[0], beta2=betas[1], eps=eps, weight_decay=weight_decay)
         super().__init__(params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay})
 
-    def _adam_update(self, p: torch.Tensor, g: torch.Tensor, group: dict) -> None:
+    def update(self, p: torch.Tensor, g: torch.Tensor, state: dict, group: dict) -> None:
+        self.adam_step(p, g + group["weight_decay"] * p, state, group)
+
+    @staticmethod
+    def adam_step(p: torch.Tensor, g: torch.Tensor, state: dict, group: dict) -> None:
+        """The bias-corrected Adam step for gradient ``g`` (shared with :class:`AdamW`)."""
         beta1, beta2 = group["betas"]
-        state = self.state[p]
         state["t"] = t = state.get("t", 0) + 1
         m = state.setdefault("m", torch.zeros_like(p))
         v = state.setdefault("v", torch.zeros_like(p))
@@ -214,15 +197,6 @@ class Adam(Optimizer):
         m_hat = m / (1 - beta1**t)
         v_hat = v / (1 - beta2**t)
         p.sub_(group["lr"] * m_hat / (v_hat.sqrt() + group["eps"]))
-
-    @torch.no_grad()
-    def step(self, closure=None):  # noqa: ANN001, ANN201
-        loss = None if closure is None else closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    self._adam_update(p, p.grad + group["weight_decay"] * p, group)
-        return loss
 
 
 class AdamW(Adam):
@@ -238,15 +212,9 @@ class AdamW(Adam):
                  eps: float = 1e-8, weight_decay: float = 0.01) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
-    @torch.no_grad()
-    def step(self, closure=None):  # noqa: ANN001, ANN201
-        loss = None if closure is None else closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    p.mul_(1 - group["lr"] * group["weight_decay"])
-                    self._adam_update(p, p.grad, group)
-        return loss
+    def update(self, p: torch.Tensor, g: torch.Tensor, state: dict, group: dict) -> None:
+        p.mul_(1 - group["lr"] * group["weight_decay"])
+        self.adam_step(p, g, state, group)
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
