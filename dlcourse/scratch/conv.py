@@ -109,45 +109,46 @@ class Conv2d(Layer):
         return col2im(dcols, self.x_shape, kh, kw, self.stride, self.padding)
 
 
-class MaxPool2d(Layer):
-    """The maximum of each ``k x k`` window (stride ``k`` unless given). Backward: the gradient goes to the maximum."""
+class Pool2d(Layer):
+    """What both poolings share: ``k x k`` windows (stride ``k`` unless given) of every channel, as im2col columns."""
 
     def __init__(self, kernel: int, stride: int | None = None) -> None:
         super().__init__()
         self.kernel, self.stride = kernel, stride or kernel
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def windows(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, C, H, W)`` to ``(N*C, k*k, H'*W')``: each channel on its own, one column per window."""
         n, c, h, w = x.shape
-        k = self.kernel
-        cols = im2col(x.reshape(n * c, 1, h, w), k, k, self.stride)  # (N*C, k*k, L)
-        self.x_shape, self.argmax = tuple(x.shape), cols.argmax(dim=1)  # the first maximum, as PyTorch
-        out_h = output_size(h, k, 0, self.stride)
-        return cols.max(dim=1).values.reshape(n, c, out_h, -1)
-
-    def backward(self, dout: torch.Tensor) -> torch.Tensor:
-        n, c, h, w = self.x_shape
-        k = self.kernel
-        dcols = dout.new_zeros(n * c, k * k, self.argmax.shape[1])
-        dcols.scatter_(1, self.argmax.unsqueeze(1), dout.reshape(n * c, 1, -1))
-        return col2im(dcols, (n * c, 1, h, w), k, k, self.stride).reshape(self.x_shape)
-
-
-class AvgPool2d(Layer):
-    """The mean of each ``k x k`` window (stride ``k`` unless given). Backward: ``dout / k^2`` to every pixel of the window."""
-
-    def __init__(self, kernel: int, stride: int | None = None) -> None:
-        super().__init__()
-        self.kernel, self.stride = kernel, stride or kernel
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n, c, h, w = x.shape
-        k = self.kernel
         self.x_shape = tuple(x.shape)
-        cols = im2col(x.reshape(n * c, 1, h, w), k, k, self.stride)
-        return cols.mean(dim=1).reshape(n, c, output_size(h, k, 0, self.stride), -1)
+        self.out_shape = (n, c, output_size(h, self.kernel, 0, self.stride), output_size(w, self.kernel, 0, self.stride))
+        return im2col(x.reshape(n * c, 1, h, w), self.kernel, self.kernel, self.stride)
+
+    def to_image(self, dcols: torch.Tensor) -> torch.Tensor:
+        """The adjoint of :meth:`windows`: window gradients back to an input-shaped gradient."""
+        n, c, h, w = self.x_shape
+        return col2im(dcols, (n * c, 1, h, w), self.kernel, self.kernel, self.stride).reshape(self.x_shape)
+
+
+class MaxPool2d(Pool2d):
+    """The maximum of each window. Backward: each upstream gradient goes to the position of its maximum."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        cols = self.windows(x)
+        self.argmax = cols.argmax(dim=1)  # the first maximum, as PyTorch
+        return cols.max(dim=1).values.reshape(self.out_shape)
 
     def backward(self, dout: torch.Tensor) -> torch.Tensor:
-        n, c, h, w = self.x_shape
-        k = self.kernel
-        dcols = (dout.reshape(n * c, 1, -1) / (k * k)).expand(n * c, k * k, dout[0, 0].numel())
-        return col2im(dcols, (n * c, 1, h, w), k, k, self.stride).reshape(self.x_shape)
+        dcols = dout.new_zeros(self.argmax.shape[0], self.kernel**2, self.argmax.shape[1])
+        dcols.scatter_(1, self.argmax.unsqueeze(1), dout.reshape(self.argmax.shape[0], 1, -1))
+        return self.to_image(dcols)
+
+
+class AvgPool2d(Pool2d):
+    """The mean of each window. Backward: ``dout / k^2`` to every pixel of the window."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.windows(x).mean(dim=1).reshape(self.out_shape)
+
+    def backward(self, dout: torch.Tensor) -> torch.Tensor:
+        per_window = dout.reshape(self.out_shape[0] * self.out_shape[1], 1, -1) / self.kernel**2
+        return self.to_image(per_window.expand(-1, self.kernel**2, -1))

@@ -82,7 +82,7 @@ class Momentum(PerParameterOptimizer):
         p.add_(v)
 
 
-class Nesterov(PerParameterOptimizer):
+class Nesterov(Momentum):
     """Nesterov's accelerated gradient: momentum that corrects its course by looking ahead.
 
     Sutskever's form takes the gradient at the look-ahead point ``p + momentum * v``. Substituting
@@ -90,11 +90,9 @@ class Nesterov(PerParameterOptimizer):
     only the gradient ``g`` at the stored point:
 
         b <- momentum * b + g,        p <- p - lr * (g + momentum * b).
-    """
 
-    def __init__(self, params: Iterable, lr: float = 0.01, momentum: float = 0.9, weight_decay: float = 0.0) -> None:
-        _check(lr=lr, momentum=momentum, weight_decay=weight_decay)
-        super().__init__(params, {"lr": lr, "momentum": momentum, "weight_decay": weight_decay})
+    It takes the same hyperparameters as :class:`Momentum`.
+    """
 
     def update(self, p: torch.Tensor, g: torch.Tensor, state: dict, group: dict) -> None:
         g = g + group["weight_decay"] * p
