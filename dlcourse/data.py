@@ -20,6 +20,7 @@ mean and standard deviation: ``x_normalized = (x / 255 - mean) / std``.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -270,3 +271,37 @@ def train_val_split(split: Split, val_size: int | float = 0.1, seed: int = 0) ->
         raise ValueError(f"val_size={val_size!r} leaves no items on one side of a split of {n} items.")
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).to(split.x.device)
     return split[order[n_val:]], split[order[:n_val]]
+
+
+def select_classes(split: Split, classes: Sequence[int]) -> Split:
+    """The items whose label is in ``classes``, relabelled 0, 1, ... in the order ``classes`` lists them.
+
+    ``select_classes(split, [5, 7])`` keeps sandals (new label 0) and sneakers (new label 1): the labels a
+    network with a two-output head can learn.
+    """
+    classes = [int(c) for c in classes]
+    if len(set(classes)) != len(classes):
+        raise ValueError(f"classes must be distinct, got {classes}")
+    present = set(split.y.unique().tolist())
+    missing = [c for c in classes if c not in present]
+    if missing:
+        raise ValueError(f"no items with label(s) {missing}; this split has labels {sorted(present)}")
+    relabel = torch.full((max(max(classes), int(split.y.max())) + 1,), -1, dtype=torch.long, device=split.y.device)
+    relabel[torch.tensor(classes, device=split.y.device)] = torch.arange(len(classes), device=split.y.device)
+    keep = relabel[split.y] >= 0
+    return Split(split.x[keep], relabel[split.y[keep]])
+
+
+def per_class(split: Split, n: int, seed: int = 0) -> Split:
+    """``n`` items of every class, drawn at random without replacement (the same ``seed`` gives the same items).
+
+    Useful for small-data experiments: ``per_class(train, 10)`` is a 10-shot training set.
+    """
+    order = torch.randperm(len(split), generator=torch.Generator().manual_seed(seed)).to(split.y.device)
+    picked = []
+    for c in split.y.unique().tolist():
+        members = order[split.y[order] == c]
+        if len(members) < n:
+            raise ValueError(f"class {c} has only {len(members)} items, fewer than n={n}")
+        picked.append(members[:n])
+    return split[torch.cat(picked).sort().values]

@@ -57,3 +57,15 @@ def describe(device: torch.device) -> str:
     if device.type == "mps":
         return "mps (Apple GPU)"
     return f"cpu ({torch.get_num_threads()} threads)"
+
+
+def synchronize(device: torch.device) -> None:
+    """Wait until ``device`` has finished its queued work; a no-op on the CPU.
+
+    GPUs run kernels asynchronously: a Python call returns before the GPU is done. Call this
+    before reading a clock, or the time measured is only the time to queue the work.
+    """
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()

@@ -46,6 +46,7 @@ def show_images(
     predictions: torch.Tensor | Sequence[int] | None = None,
     ncols: int = 8,
     scale: float = 1.3,
+    title: str | None = None,
 ) -> Figure:
     """A grid of grayscale images ``(n, 1, H, W)`` or ``(n, H, W)``, titled with their labels.
 
@@ -75,6 +76,8 @@ def show_images(
                 guess = int(predictions[i])
                 ax.set_title(f"{name(guess)}\n({name(true)})", fontsize=7,
                              color="black" if guess == true else "crimson")
+    if title is not None:
+        fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
 

@@ -51,3 +51,12 @@ def test_unavailable_device_lists_what_is_available(monkeypatch):
 
 def test_describe_cpu():
     assert dev.describe(torch.device("cpu")).startswith("cpu (")
+
+
+def test_synchronize_is_a_no_op_on_the_cpu_and_waits_on_cuda(monkeypatch):
+    calls = []
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: calls.append(device))
+    dev.synchronize(torch.device("cpu"))
+    assert calls == []
+    dev.synchronize(torch.device("cuda:1"))
+    assert calls == [torch.device("cuda:1")]

@@ -24,6 +24,10 @@ def test_show_images_grid_and_wrong_predictions_in_red():
     fig = plot.show_images(images, labels=[0] * 10, classes=["a", "b"], predictions=[0] * 9 + [1], ncols=4)
     assert len(fig.axes) == 12  # 3 rows of 4, two left empty
     assert fig.axes[9].get_title() == "b\n(a)" and fig.axes[9].title.get_color() == "crimson"
+    assert fig._suptitle is None
+    plt.close(fig)
+    fig = plot.show_images(images[:3], title="three images")
+    assert fig._suptitle.get_text() == "three images"
     plt.close(fig)
     with pytest.raises(ValueError, match="expected images of shape"):
         plot.show_images(torch.rand(2, 3, 28, 28))
