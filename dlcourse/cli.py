@@ -4,16 +4,21 @@
     dlcourse check-format NOTEBOOK_OR_FOLDER...           validate the exercise cells
     dlcourse release MASTER_OR_FOLDER OUTPUT              write student copies
     dlcourse grade MASTER SUBMISSION... [--out DIR]       grade submissions against a master
+    dlcourse train [--lr 0.1 --hidden 128 ...] [--out DIR]  train one config, save config + results
+    dlcourse search --storage URL --study NAME --trials N   run trials of a shared Optuna study
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from dataclasses import asdict
 
 from pathlib import Path
 
 from dlcourse import data
+from dlcourse.config import add_config_arguments
 from dlcourse.grading import grade, release
 from dlcourse.grading.exercises import FormatError, parse_exercises, read_notebook
 
@@ -72,6 +77,46 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0 if all(r.points == r.max_points and not r.error for r in results) else 1
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train one TrainConfig given as flags; print its results and save them with --out."""
+    from dlcourse.config import config_from_args, save_run
+    from dlcourse.search import train_and_score
+
+    try:
+        config = config_from_args(args)
+        if args.out and (Path(args.out) / "run.json").exists():
+            raise FileExistsError(f"{args.out}/run.json already holds a run; choose a new --out folder")
+        results = train_and_score(config)
+    except (ValueError, FileExistsError, data.DatasetNotFoundError) as err:
+        print(err, file=sys.stderr)
+        return 2
+    print(json.dumps({"config": asdict(config), "results": results}, indent=2))
+    if args.out:
+        print(f"saved {save_run(config, results, args.out)}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Run --trials trials of a study in --storage; start it in several processes to share the work."""
+    import optuna
+
+    from dlcourse.config import config_from_args
+    from dlcourse.search import run_study
+
+    try:
+        study = run_study(args.storage, args.study, args.trials, config_from_args(args), pruner=args.pruner,
+                          sampler_seed=args.sampler_seed)
+    except (ValueError, data.DatasetNotFoundError) as err:
+        print(err, file=sys.stderr)
+        return 2
+    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    pruned = [t for t in study.trials if t.state == optuna.trial.TrialState.PRUNED]
+    print(f"study {args.study!r}: {len(study.trials)} trials ({len(done)} complete, {len(pruned)} pruned)")
+    if done:
+        print(f"best validation accuracy {study.best_value:.4f} with {study.best_params}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlcourse", description="Tools of the dlcourse textbook.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -95,6 +140,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cell-timeout", type=float, default=60, help="seconds per cell (default 60)")
     p.add_argument("--time-limit", type=float, default=600, help="seconds per notebook run (default 600)")
     p.set_defaults(run=cmd_grade)
+    p = commands.add_parser("train", help="train one config (flags below) and print or save its results")
+    add_config_arguments(p)
+    p.add_argument("--out", help="folder to save run.json (config and results) in; must not hold a run yet")
+    p.set_defaults(run=cmd_train)
+    p = commands.add_parser("search", help="run trials of an Optuna study shared through --storage")
+    p.add_argument("--storage", default="journal:study.log",
+                   help="journal:PATH, sqlite:///PATH.db or postgresql://user:pass@host/db (default: %(default)s)")
+    p.add_argument("--study", default="dlcourse", help="study name; workers with the same name share it")
+    p.add_argument("--trials", type=int, default=20, help="trials this process runs (default 20)")
+    p.add_argument("--pruner", choices=("none", "median", "halving", "hyperband"), default="none")
+    p.add_argument("--sampler-seed", type=int, default=None, help="seed TPE (leave unset for parallel workers)")
+    add_config_arguments(p)
+    p.set_defaults(run=cmd_search)
     return parser
 
 
