@@ -19,6 +19,7 @@ test: $(BIN)/dlcourse
 
 bench: $(BIN)/dlcourse
 	$(BIN)/python bench/mlp_epoch.py
+	$(BIN)/python bench/population.py
 
 clean:
 	rm -rf _build .pytest_cache

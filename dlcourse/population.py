@@ -14,7 +14,7 @@ exactly what ``torch.optim.SGD`` does for one model.
 
 Limits: every model has the same architecture and sees the same batches; modules that update buffers
 during the forward pass (batch norm's running statistics) cannot be stacked, so they are refused;
-dropout is refused too (vmap would need ``randomness="different"``, and the models would then draw
+dropout with p > 0 is refused too (vmap would need ``randomness="different"``, and the models would then draw
 other masks than when trained one by one); memory grows N-fold.
 """
 
@@ -30,7 +30,10 @@ from torch.func import functional_call, stack_module_state, vmap
 from dlcourse.batches import Batches
 from dlcourse.data import Split
 
-UNSUPPORTED = (nn.modules.batchnorm._BatchNorm, nn.Dropout)
+
+def _unsupported(module: nn.Module) -> bool:
+    """Batch norm (running statistics) and dropout with p > 0 (random masks) cannot be vmapped faithfully."""
+    return isinstance(module, nn.modules.batchnorm._BatchNorm) or (isinstance(module, nn.Dropout) and module.p > 0)
 
 
 class Population:
@@ -42,7 +45,7 @@ class Population:
         shapes = [[(name, p.shape) for name, p in m.named_parameters()] for m in models]
         if any(s != shapes[0] for s in shapes):
             raise ValueError("all models of a population must have the same architecture (parameter names and shapes)")
-        bad = sorted({type(m).__name__ for m in models[0].modules() if isinstance(m, UNSUPPORTED)})
+        bad = sorted({type(m).__name__ for m in models[0].modules() if _unsupported(m)})
         if bad:
             raise ValueError(f"population training does not support {bad}: batch norm updates running statistics "
                              "and dropout draws random masks inside the forward pass; train such models one by one")

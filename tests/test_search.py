@@ -152,6 +152,7 @@ def test_population_refuses_what_it_cannot_do():
         Population([_mlp(), nn.Sequential(nn.Flatten(), nn.Linear(20, 3)).double()])
     with pytest.raises(ValueError, match=r"\['BatchNorm1d', 'Dropout'\]"):
         Population([nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4), nn.Dropout(0.5))])
+    Population([nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.0))])  # p = 0 is the identity: allowed
     with pytest.raises(ValueError, match="one learning rate and one momentum per model"):
         train_population(Population([_mlp(), _mlp()]), Split(torch.zeros(4, 20).double(), torch.zeros(4).long()),
                          lrs=[0.1])
