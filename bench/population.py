@@ -12,16 +12,13 @@ import argparse
 import time
 
 import torch
-from torch import nn
 
 from dlcourse import data
+from dlcourse.config import TrainConfig
 from dlcourse.device import describe, get_device, synchronize
 from dlcourse.population import Population, train_population
+from dlcourse.search import build_model
 from dlcourse.train import fit
-
-
-def mlp(hidden: int) -> nn.Module:
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, hidden), nn.ReLU(), nn.Linear(hidden, 10))
 
 
 def main() -> None:
@@ -33,6 +30,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     device = get_device()
+    config = TrainConfig(hidden=args.hidden)  # build_model's MLP; its dropout defaults to 0 (the identity)
     train = data.load("fashion-mnist").train[: args.images].to(device)
     lrs = torch.logspace(-2, -0.5, args.models).tolist()
     print(f"{args.models} MLPs 784-{args.hidden}-10, one epoch of {args.images:,} images, batch {args.batch_size}, "
@@ -41,13 +39,13 @@ def main() -> None:
     def sequential() -> None:
         for lr in lrs:
             torch.manual_seed(0)
-            model = mlp(args.hidden).to(device)
+            model = build_model(config).to(device)
             fit(model, torch.optim.SGD(model.parameters(), lr=lr), train, batch_size=args.batch_size,
                 generator=torch.Generator().manual_seed(0), progress=False, verbose=False)
 
     def population() -> None:
         torch.manual_seed(0)
-        models = [mlp(args.hidden).to(device) for _ in lrs]
+        models = [build_model(config).to(device) for _ in lrs]
         train_population(Population(models), train, lrs, batch_size=args.batch_size,
                          generator=torch.Generator().manual_seed(0))
 

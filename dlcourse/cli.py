@@ -14,7 +14,6 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
-
 from pathlib import Path
 
 from dlcourse import data
@@ -79,13 +78,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train one TrainConfig given as flags; print its results and save them with --out."""
-    from dlcourse.config import config_from_args, save_run
+    from dlcourse.config import config_from_args, new_run_path, save_run
     from dlcourse.search import train_and_score
 
     try:
         config = config_from_args(args)
-        if args.out and (Path(args.out) / "run.json").exists():
-            raise FileExistsError(f"{args.out}/run.json already holds a run; choose a new --out folder")
+        if args.out:
+            new_run_path(args.out)  # refuse an occupied folder before training, not after
         results = train_and_score(config)
     except (ValueError, FileExistsError, data.DatasetNotFoundError) as err:
         print(err, file=sys.stderr)

@@ -86,14 +86,20 @@ def parse_config(argv: list[str] | None = None) -> TrainConfig:
     return config_from_args(parser.parse_args(argv))
 
 
+def new_run_path(folder: str | Path) -> Path:
+    """``folder/run.json``, or FileExistsError if it already holds a run (check before training, not after)."""
+    path = Path(folder) / "run.json"
+    if path.exists():
+        raise FileExistsError(f"{path} already holds a run; choose a new folder for this one")
+    return path
+
+
 def save_run(config: TrainConfig, results: dict[str, Any], folder: str | Path) -> Path:
     """Write ``{"config": ..., "results": ...}`` to ``folder/run.json`` and return its path.
 
     Refuses to overwrite an earlier run: results are evidence, so a second run needs a new folder.
     """
-    path = Path(folder) / "run.json"
-    if path.exists():
-        raise FileExistsError(f"{path} already holds a run; choose a new folder for this one")
+    path = new_run_path(folder)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"config": asdict(config), "results": results}, indent=2) + "\n")
     return path

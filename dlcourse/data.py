@@ -286,7 +286,7 @@ def select_classes(split: Split, classes: Sequence[int]) -> Split:
     missing = [c for c in classes if c not in present]
     if missing:
         raise ValueError(f"no items with label(s) {missing}; this split has labels {sorted(present)}")
-    relabel = torch.full((max(max(classes), int(split.y.max())) + 1,), -1, dtype=torch.long, device=split.y.device)
+    relabel = torch.full((int(split.y.max()) + 1,), -1, dtype=torch.long, device=split.y.device)
     relabel[torch.tensor(classes, device=split.y.device)] = torch.arange(len(classes), device=split.y.device)
     keep = relabel[split.y] >= 0
     return Split(split.x[keep], relabel[split.y[keep]])
