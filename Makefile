@@ -18,8 +18,7 @@ test: $(BIN)/dlcourse
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/dlcourse
-	$(BIN)/python bench/mlp_epoch.py
-	$(BIN)/python bench/population.py
+	$(BIN)/dlcourse bench
 
 clean:
 	rm -rf _build .pytest_cache

@@ -6,6 +6,8 @@
     dlcourse grade MASTER SUBMISSION... [--out DIR]       grade submissions against a master
     dlcourse train [--lr 0.1 --hidden 128 ...] [--out DIR]  train one config, save config + results
     dlcourse search --storage URL --study NAME --trials N   run trials of a shared Optuna study
+    dlcourse stamp-setup [BOOK_ROOT] [--check]            write (or check) every notebook's setup cell
+    dlcourse bench [mlp cnn population book] [--repeats 3]  benchmarks, side by side in one run
 """
 
 from __future__ import annotations
@@ -116,6 +118,51 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stamp_setup(args: argparse.Namespace) -> int:
+    """Write the Colab setup cell into every notebook of the book; with --check, only report stale ones."""
+    from dlcourse import setup_cell
+
+    root = Path(args.root)
+    try:
+        source = setup_cell.render(setup_cell.repository_url(root))
+    except (FileNotFoundError, ValueError) as err:
+        print(err, file=sys.stderr)
+        return 2
+    notebooks = sorted(root.glob("chapters/*/*.ipynb"))
+    if args.check:
+        stale = setup_cell.stale(notebooks, source)
+        for path in stale:
+            print(f"stale setup cell: {path}")
+        print(f"{len(notebooks) - len(stale)} of {len(notebooks)} notebooks have the current setup cell"
+              + ("; run `dlcourse stamp-setup` and re-execute them." if stale else "."))
+        return 1 if stale else 0
+    changed = [path for path in notebooks if setup_cell.stamp(path, source)]
+    for path in changed:
+        print(f"stamped {path}")
+    print(f"{len(changed)} of {len(notebooks)} notebooks changed" + ("; re-execute them." if changed else "."))
+    return 0
+
+
+BENCHMARKS = ("mlp", "cnn", "population", "book")
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run the benchmarks side by side and print them as a table (see dlcourse/bench.py)."""
+    from dlcourse import bench
+    from dlcourse.device import get_device
+
+    unknown = [name for name in args.only if name not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 2
+    try:
+        print(bench.run(args.only, args.repeats, get_device(args.device), Path(args.book), args.workers))
+    except (data.DatasetNotFoundError, ValueError, RuntimeError) as err:
+        print(err, file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlcourse", description="Tools of the dlcourse textbook.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -152,6 +199,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sampler-seed", type=int, default=None, help="seed TPE (leave unset for parallel workers)")
     add_config_arguments(p)
     p.set_defaults(run=cmd_search)
+    p = commands.add_parser("stamp-setup", help="write the Colab setup cell (from _config.yml) into every notebook")
+    p.add_argument("root", nargs="?", default=".", help="the book's folder, holding _config.yml (default: .)")
+    p.add_argument("--check", action="store_true", help="only list notebooks whose setup cell is stale; exit 1 if any")
+    p.set_defaults(run=cmd_stamp_setup)
+    p = commands.add_parser("bench", help="benchmarks: dlcourse vs the seed-style DataLoader loop, population vs one by one")
+    p.add_argument("only", nargs="*", metavar="BENCHMARK", default=list(BENCHMARKS),
+                   help=f"any of {', '.join(BENCHMARKS)} (default: all)")
+    p.add_argument("--repeats", type=int, default=3, help="timed runs per side after a warm-up; the median is shown")
+    p.add_argument("--workers", type=int, default=0, help="num_workers of the seed-style DataLoader (default 0)")
+    p.add_argument("--device", help="cpu, cuda, mps (default: the best available)")
+    p.add_argument("--book", default=".", help="the book's folder, for the last nbval run's times (default: .)")
+    p.set_defaults(run=cmd_bench)
     return parser
 
 

@@ -1,7 +1,9 @@
-"""Shared fixtures: tiny IDX datasets written by the tests themselves (no test touches the network)."""
+"""Shared fixtures: tiny IDX datasets written by the tests themselves (no test touches the network), the built book."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +11,8 @@ import pytest
 
 from dlcourse import idx
 from dlcourse.data import FILES, DatasetSpec
+
+ROOT = Path(__file__).resolve().parents[1]
 
 TINY = DatasetSpec(
     name="tiny",
@@ -40,3 +44,18 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("DLCOURSE_DATA", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path]:
+    """The book built once per session with `jupyter-book build . -W -n --keep-going` into a fresh folder.
+
+    Returns the finished process (its return code and output) and the folder of the HTML site.
+    """
+    out = tmp_path_factory.mktemp("book")
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-W", "-n", "--keep-going",
+         "--path-output", str(out)],
+        capture_output=True, text=True, timeout=900, check=False,  # the tests report a failed build
+    )
+    return result, out / "_build" / "html"

@@ -4,32 +4,67 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+import yaml
+
+from dlcourse import setup_cell
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10; pytest depends on tomli there
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(ROOT.glob("chapters/*/*.ipynb"))
-SETUP_CELL_START = "# Setup: on Google Colab this installs the book's package; anywhere else it does nothing."
 
 
 def toc_files() -> set[str]:
     return set(re.findall(r"file:\s*(\S+)", (ROOT / "_toc.yml").read_text()))
 
 
-def test_book_builds_without_warnings(tmp_path):
-    """`jupyter-book build . -W -n --keep-going`, into a fresh folder so no earlier build hides a warning."""
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(tmp_path)],
-        capture_output=True, text=True, timeout=900,
-    )
+def test_book_builds_without_warnings(built_book):
+    """`jupyter-book build . -W -n --keep-going` (the fixture builds into a fresh folder, so no earlier build hides a warning)."""
+    result, html = built_book
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    html = tmp_path / "_build" / "html"
-    for notebook in NOTEBOOKS:
-        page = html / notebook.relative_to(ROOT).with_suffix(".html")
-        assert page.is_file(), f"{page} was not built"
+    for page in toc_files():
+        assert (html / f"{page}.html").is_file(), f"{page} was not built"
+    assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file(), "MathJax is not served from the site"
+
+
+def local_targets(page: Path, html: Path) -> list[tuple[str, Path, str]]:
+    """(reference, file, fragment) for every href/src of ``page`` that points inside the site."""
+    found = []
+    for ref in re.findall(r'(?:href|src)="([^"]*)"', page.read_text()):
+        if not ref or re.match(r"^[a-z][a-z0-9+.-]*:", ref) or ref.startswith("//"):
+            continue  # external (https:, mailto:, data:, javascript:) or protocol-relative
+        path, _, fragment = ref.partition("#")
+        path = path.split("?", 1)[0]
+        target = (page.parent / path).resolve() if path else page
+        found.append((ref, target, fragment))
+    return found
+
+
+def test_every_internal_link_resolves(built_book):
+    """Every link and image inside the built site points to a file that exists, and to an anchor on it."""
+    _, html = built_book
+    ids: dict[Path, set[str]] = {}
+    broken = []
+    pages = [p for p in sorted(html.rglob("*.html")) if "_static" not in p.relative_to(html).parts]  # not theme templates
+    assert len(pages) > len(NOTEBOOKS)
+    for page in pages:
+        for ref, target, fragment in local_targets(page, html):
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(html)}: {ref} (no such file)")
+            elif fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = set(re.findall(r'\bid="([^"]+)"', target.read_text()))
+                if fragment not in ids[target]:
+                    broken.append(f"{page.relative_to(html)}: {ref} (no id {fragment!r})")
+    assert not broken, "broken links:\n" + "\n".join(broken[:40])
 
 
 def test_every_notebook_is_in_the_table_of_contents():
@@ -42,7 +77,7 @@ def test_every_notebook_is_in_the_table_of_contents():
 def test_notebook_conventions(path: Path):
     nb = json.loads(path.read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert "".join(code[0]["source"]).startswith(SETUP_CELL_START), "the first cell must be the Colab setup cell"
+    assert "".join(code[0]["source"]).startswith(setup_cell.FIRST_LINE), "the first cell must be the Colab setup cell"
     counts = [c["execution_count"] for c in code]
     assert counts == list(range(1, len(code) + 1)), "re-execute the notebook top to bottom on a clean kernel"
     text = json.dumps(nb)
@@ -58,3 +93,41 @@ def test_notebook_conventions(path: Path):
             assert any("assert" in "".join(c["source"]) for c in following), (
                 f"cell {i + 1} ignores its output but no assertion follows it"
             )
+
+
+def test_every_notebook_starts_with_the_stamped_setup_cell():
+    """The first cell of every notebook is the template rendered with _config.yml's URL and the package version."""
+    source = setup_cell.render(setup_cell.repository_url(ROOT))
+    stale = setup_cell.stale(NOTEBOOKS, source)
+    assert not stale, f"run `dlcourse stamp-setup` and re-execute: {[str(p.relative_to(ROOT)) for p in stale]}"
+    assert f"git+{yaml.safe_load((ROOT / '_config.yml').read_text())['repository']['url']}@v" in source
+
+
+def test_package_metadata_names_the_books_repository():
+    """pyproject's Repository URL (named by the version warning) is _config.yml's repository URL."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["project"]["urls"]["Repository"] == setup_cell.repository_url(ROOT)
+
+
+CONDA_NAMES = {"torch": "pytorch"}  # PyPI name -> conda-forge name, where they differ
+
+
+def requirement(text: str) -> tuple[str, str]:
+    """('name', 'specifier') of a requirement such as 'jupyter-book>=1,<2', names normalized as pip does."""
+    match = re.fullmatch(r"\s*([A-Za-z0-9._-]+)\s*(.*?)\s*", text)
+    assert match, f"cannot read the requirement {text!r}"
+    return re.sub(r"[-_.]+", "-", match[1]).lower(), match[2].replace(" ", "")
+
+
+def test_environment_yml_lists_the_same_packages_as_pyproject():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {requirement(r) for r in pyproject["dependencies"] + pyproject["optional-dependencies"]["dev"]}
+    wanted = {(CONDA_NAMES.get(name, name), spec) for name, spec in wanted}
+    listed = set()
+    for entry in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]:
+        for text in entry["pip"] if isinstance(entry, dict) else [entry]:
+            if text not in ("-e .", "pip") and not text.startswith("python"):
+                listed.add(requirement(text))
+    assert listed == wanted, f"only in pyproject: {sorted(wanted - listed)}; only in environment.yml: {sorted(listed - wanted)}"
+    python = [e for e in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"] if str(e).startswith("python")]
+    assert python == [f"python{pyproject['requires-python']}"]

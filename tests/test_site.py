@@ -1,0 +1,117 @@
+"""The built site in a real browser: every page of the book renders its title, math and images, offline.
+
+The site is served on localhost and opened in headless Chromium (driven by Playwright, using the
+system's Chromium: Debian's ``chromium`` package, which ``.ci/run`` installs). Every request that
+leaves localhost is refused, so a page that needs the network (a CDN's MathJax, a remote image)
+fails here. Screenshots of every page are saved to ``_build/screenshots`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (Debian/Ubuntu: apt install chromium); the browser check needs it"
+)
+
+# Wait until MathJax has typeset the page (pages without math load no MathJax), then report what rendered.
+INSPECT = """async () => {
+  if (window.MathJax && MathJax.startup) { await MathJax.startup.promise; }
+  const images = [...document.querySelectorAll('article img')];
+  await Promise.all(images.map(img => { img.loading = 'eager'; return img.decode().catch(() => null); }));
+  const text = document.querySelector('article').cloneNode(true);
+  text.querySelectorAll('pre, code, mjx-container, script').forEach(e => e.remove());
+  return {
+    title: document.title,
+    h1: (document.querySelector('article h1') || {}).textContent || '',
+    mathSource: document.querySelectorAll('article .math').length,
+    mathRendered: document.querySelectorAll('article mjx-container').length,
+    mathErrors: document.querySelectorAll('article mjx-merror').length,
+    rawDollars: (text.textContent.match(/\\$\\$/g) || []).length,
+    images: images.length,
+    brokenImages: images.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src),
+  };
+}"""
+
+
+def book_pages() -> list[str]:
+    """The page of every file in the table of contents, as paths under the site root."""
+    toc = (ROOT / "_toc.yml").read_text()
+    return [f"{page}.html" for page in re.findall(r"(?:root|file):\s*(\S+)", toc)]
+
+
+@pytest.fixture(scope="module")
+def site(built_book):
+    """The built site served over HTTP on a free localhost port; yields its base URL."""
+    result, html = built_book
+    assert result.returncode == 0, "the book did not build; see test_book_builds_without_warnings"
+    handler = functools.partial(QuietHandler, directory=str(html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # the base class's signature; serve silently
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="install the dev extra: pip install -e '.[dev]'")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("page_path", book_pages())
+def test_page_renders_offline(site: str, browser, page_path: str):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}") if r.url.startswith(site) else None)
+    outside: list[str] = []
+
+    def only_localhost(route):
+        if route.request.url.startswith(site):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_localhost)
+    try:
+        response = page.goto(site + page_path, wait_until="load")
+        assert response is not None and response.ok, f"{page_path}: HTTP {response and response.status}"
+        seen = page.evaluate(INSPECT)
+        page.screenshot(path=str(SCREENSHOTS / (page_path.replace("/", "__").removesuffix(".html") + ".png")), full_page=False)
+    finally:
+        page.close()
+
+    assert seen["h1"].strip(), f"{page_path}: no title (h1)"
+    assert seen["h1"].strip().rstrip("#").strip() in seen["title"], f"{page_path}: <title> {seen['title']!r} lacks the h1"
+    if seen["mathSource"]:
+        assert seen["mathRendered"] >= seen["mathSource"], f"{page_path}: {seen['mathSource']} formulas, {seen['mathRendered']} rendered"
+    assert seen["mathErrors"] == 0, f"{page_path}: {seen['mathErrors']} formulas MathJax could not typeset"
+    assert seen["rawDollars"] == 0, f"{page_path}: '$$' left in the text (math that was not parsed)"
+    assert not seen["brokenImages"], f"{page_path}: images that did not load: {seen['brokenImages']}"
+    assert not outside, f"{page_path}: the page asked for the network: {outside}"
+    assert not problems, f"{page_path}: " + "; ".join(problems)
+
