@@ -5,7 +5,8 @@
   ``FashionMNIST(transform=Compose([ToTensor(), Normalize]))`` + ``DataLoader(shuffle=True)`` + ``.to(device)``
   per batch. Same model, batch size, optimizer and device; only the data pipeline differs.
 - ``cnn``: the same comparison for one epoch of ``dlcourse.models.small_cnn`` (chapter 7's network).
-  The dlcourse side also stores model and images channels-last, as chapter 7 does.
+  The dlcourse side stores the model's weights channels-last, as chapter 7 does, and is timed a second
+  time with mixed precision (``fit(amp=True)``), which is off everywhere else in the book.
 - ``population``: 16 784-64-10 MLPs trained one after another with ``fit`` and at once as a
   ``dlcourse.population`` (``torch.func.vmap``); they compute the same weights.
 - ``book``: seconds per notebook of the last full ``pytest --nbval`` run (``chapters/_run_times.json``).
@@ -84,28 +85,32 @@ def seed_style_epoch(model: nn.Module, root: Path, device: torch.device, workers
         optimizer.step()
 
 
-def dlcourse_epoch(model: nn.Module, train: data.Split) -> None:
+def dlcourse_epoch(model: nn.Module, train: data.Split, amp: bool = False) -> None:
     """The same epoch with ``fit`` on tensors already on the model's device."""
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-    fit(model, optimizer, train, epochs=1, batch_size=BATCH_SIZE, progress=False, verbose=False)
+    fit(model, optimizer, train, epochs=1, batch_size=BATCH_SIZE, progress=False, verbose=False, amp=amp)
 
 
-def epoch_comparison(name: str, device: torch.device, repeats: int, workers: int = 0) -> dict[str, float | str]:
-    """Seconds per epoch of ``name`` ("mlp" or "cnn") with dlcourse and with the seed-style loop."""
-    channels_last = name == "cnn"
-    layout = torch.channels_last if channels_last else torch.contiguous_format
+def epoch_comparison(name: str, device: torch.device, repeats: int, workers: int = 0) -> list[dict]:
+    """Seconds per epoch of ``name`` ("mlp" or "cnn") with dlcourse and with the seed-style loop.
+
+    The CNN gets a second row: dlcourse with ``fit(amp=True)`` (bfloat16 on a CPU, float16 on a GPU),
+    against the same seed-style measurement.
+    """
+    layout = torch.channels_last if name == "cnn" else torch.contiguous_format  # as chapter 7 trains it
     build = {"mlp": mlp, "cnn": small_cnn}[name]
     train = data.load(device=device).train
-    if channels_last:
-        train = data.Split(train.x.contiguous(memory_format=torch.channels_last), train.y)
-    ours_model = build().to(device, memory_format=layout)
-    ours = median_seconds(lambda: dlcourse_epoch(ours_model, train), device, repeats)
+    ours = {}
+    for amp in (False, True) if name == "cnn" else (False,):
+        model = build().to(device, memory_format=layout)
+        ours[amp] = median_seconds(lambda model=model, amp=amp: dlcourse_epoch(model, train, amp), device, repeats)
     with tempfile.TemporaryDirectory() as tmp:
         root = torchvision_folder(Path(tmp))
         theirs_model = build().to(device)
         theirs = median_seconds(lambda: seed_style_epoch(theirs_model, root, device, workers), device, repeats)
-    return {"benchmark": f"{name.upper()} epoch", "baseline": f"DataLoader(ToTensor()), {workers} workers",
-            "dlcourse_s": ours, "baseline_s": theirs, "speedup": theirs / ours}
+    return [{"benchmark": f"{name.upper()} epoch" + (", mixed precision" if amp else ""),
+             "baseline": f"DataLoader(ToTensor()), {workers} workers",
+             "dlcourse_s": seconds, "baseline_s": theirs, "speedup": theirs / seconds} for amp, seconds in ours.items()]
 
 
 def population_comparison(device: torch.device, repeats: int, models: int = 16, images: int = 20_000) -> dict:
@@ -153,7 +158,7 @@ def run(only: list[str], repeats: int, device: torch.device, book_root: Path, wo
     rows = []
     for name in only:
         if name in ("mlp", "cnn"):
-            rows.append(epoch_comparison(name, device, repeats, workers))
+            rows.extend(epoch_comparison(name, device, repeats, workers))
         elif name == "population":
             rows.append(population_comparison(device, repeats))
     text = report(rows, device) if rows else ""

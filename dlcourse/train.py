@@ -116,6 +116,7 @@ def fit(
     generator: torch.Generator | None = None,
     progress: bool = True,
     verbose: bool = True,
+    amp: bool = False,
 ) -> History:
     """Train ``model`` with ``optimizer`` on ``train`` for ``epochs`` epochs and return its History.
 
@@ -126,6 +127,10 @@ def fit(
     loss (the training loss without validation data). ``augment`` transforms each training batch
     (its probability targets count as their most likely class for ``train_acc``). A progress bar goes
     to stderr; with ``verbose`` one line per epoch is printed.
+
+    ``amp=True`` runs the forward pass and the loss in mixed precision (``torch.autocast``: float16 on
+    CUDA and MPS, with a GradScaler so small gradients do not flush to zero; bfloat16 on the CPU). It
+    is off by default, so every notebook's numbers stay those of float32.
     """
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
@@ -134,6 +139,8 @@ def fit(
     train = train.to(device)
     val = val.to(device) if val is not None else None
     batches = Batches(train.x, train.y, batch_size, shuffle=True, generator=generator)
+    amp_dtype = torch.bfloat16 if device.type == "cpu" else torch.float16
+    scaler = torch.amp.GradScaler(device.type, enabled=amp and amp_dtype == torch.float16)
     history = History()
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
@@ -145,11 +152,13 @@ def fit(
         for x, y in bar:
             if augment is not None:
                 x, y = augment(x, y)
-            logits = model(x)
-            loss = loss_fn(logits, y)
+            with torch.autocast(device.type, dtype=amp_dtype, enabled=amp):
+                logits = model(x)
+                loss = loss_fn(logits, y)
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            scaler.scale(loss).backward()  # without amp: loss.backward() and optimizer.step(), unchanged
+            scaler.step(optimizer)
+            scaler.update()
             if scheduler is not None and scheduler_per_batch:
                 scheduler.step()  # type: ignore[attr-defined]
             # Accumulate on the device: calling .item() every batch would wait for the GPU each time.

@@ -113,3 +113,20 @@ def test_bad_epochs():
     net = model()
     with pytest.raises(ValueError, match="epochs must be at least 1"):
         fit(net, torch.optim.SGD(net.parameters(), lr=0.1), blobs(), epochs=0)
+
+
+def test_mixed_precision_is_off_by_default_and_runs_the_forward_pass_in_low_precision():
+    """amp=False keeps float32 end to end; amp=True computes the training forward pass in bfloat16 on the
+    CPU (float16 with a GradScaler on a GPU), keeps float32 weights, and still learns."""
+    for amp in (False, True):
+        seen = []
+        net = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
+        torch.manual_seed(0)
+        hook = net.register_forward_hook(lambda _m, _i, out, seen=seen: seen.append(out.dtype))
+        fit(net, torch.optim.SGD(net.parameters(), lr=0.1), blobs(), epochs=3, batch_size=16, progress=False,
+            verbose=False, amp=amp)
+        hook.remove()
+        assert len(seen) == 3 * 13  # 200 images in batches of 16: 13 forward passes per epoch
+        assert set(seen) == {torch.bfloat16 if amp else torch.float32}
+        assert all(p.dtype == torch.float32 for p in net.parameters())
+        assert evaluate(net, blobs(seed=1))["acc"] > 0.95
