@@ -116,7 +116,7 @@ def fit(
     generator: torch.Generator | None = None,
     progress: bool = True,
     verbose: bool = True,
-    amp: bool = False,
+    amp: bool | torch.dtype = False,
 ) -> History:
     """Train ``model`` with ``optimizer`` on ``train`` for ``epochs`` epochs and return its History.
 
@@ -129,8 +129,11 @@ def fit(
     to stderr; with ``verbose`` one line per epoch is printed.
 
     ``amp=True`` runs the forward pass and the loss in mixed precision (``torch.autocast``: float16 on
-    CUDA and MPS, with a GradScaler so small gradients do not flush to zero; bfloat16 on the CPU). It
-    is off by default, so every notebook's numbers stay those of float32.
+    CUDA and MPS, bfloat16 on the CPU); ``amp=torch.bfloat16`` or ``amp=torch.float16`` chooses the
+    type (bfloat16 suits GPUs that have it, such as A100 and H100). With float16 a GradScaler multiplies
+    the loss before ``backward()`` so that small gradients do not flush to zero, and divides them again
+    before the step. The weights stay float32. It is off by default, so every notebook's numbers stay
+    those of float32.
     """
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
@@ -139,8 +142,8 @@ def fit(
     train = train.to(device)
     val = val.to(device) if val is not None else None
     batches = Batches(train.x, train.y, batch_size, shuffle=True, generator=generator)
-    amp_dtype = torch.bfloat16 if device.type == "cpu" else torch.float16
-    scaler = torch.amp.GradScaler(device.type, enabled=amp and amp_dtype == torch.float16)
+    amp_dtype = autocast_dtype(amp, device)
+    scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
     history = History()
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
@@ -152,7 +155,7 @@ def fit(
         for x, y in bar:
             if augment is not None:
                 x, y = augment(x, y)
-            with torch.autocast(device.type, dtype=amp_dtype, enabled=amp):
+            with torch.autocast(device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
                 logits = model(x)
                 loss = loss_fn(logits, y)
             optimizer.zero_grad(set_to_none=True)
@@ -187,6 +190,18 @@ def fit(
         if hasattr(callback, "on_train_end"):
             callback.on_train_end(history, model)
     return history
+
+
+def autocast_dtype(amp: bool | torch.dtype, device: torch.device) -> torch.dtype | None:
+    """The type ``fit(amp=...)`` computes in: None for float32, ``amp`` itself when it is a type, and for
+    ``amp=True`` bfloat16 on the CPU (float16 is slow there) and float16 elsewhere."""
+    if amp is False:
+        return None
+    if amp is True:
+        return torch.bfloat16 if device.type == "cpu" else torch.float16
+    if amp in (torch.float16, torch.bfloat16):
+        return amp
+    raise ValueError(f"amp must be True, False, torch.float16 or torch.bfloat16, got {amp!r}")
 
 
 def _format_record(record: dict[str, float], epochs: int) -> str:

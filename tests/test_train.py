@@ -115,18 +115,34 @@ def test_bad_epochs():
         fit(net, torch.optim.SGD(net.parameters(), lr=0.1), blobs(), epochs=0)
 
 
-def test_mixed_precision_is_off_by_default_and_runs_the_forward_pass_in_low_precision():
-    """amp=False keeps float32 end to end; amp=True computes the training forward pass in bfloat16 on the
-    CPU (float16 with a GradScaler on a GPU), keeps float32 weights, and still learns."""
-    for amp in (False, True):
-        seen = []
-        net = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
-        torch.manual_seed(0)
-        hook = net.register_forward_hook(lambda _m, _i, out, seen=seen: seen.append(out.dtype))
-        fit(net, torch.optim.SGD(net.parameters(), lr=0.1), blobs(), epochs=3, batch_size=16, progress=False,
-            verbose=False, amp=amp)
-        hook.remove()
-        assert len(seen) == 3 * 13  # 200 images in batches of 16: 13 forward passes per epoch
-        assert set(seen) == {torch.bfloat16 if amp else torch.float32}
-        assert all(p.dtype == torch.float32 for p in net.parameters())
-        assert evaluate(net, blobs(seed=1))["acc"] > 0.95
+@pytest.mark.parametrize(("amp", "computes_in", "scales"), [
+    (False, torch.float32, False),
+    (True, torch.bfloat16, False),  # what amp=True picks on the CPU
+    (torch.float16, torch.float16, True),  # what amp=True picks on a GPU: the GradScaler path, run on the CPU
+])
+def test_mixed_precision_runs_the_forward_pass_in_low_precision(monkeypatch, amp, computes_in, scales):
+    """amp=False keeps float32 end to end; otherwise the training forward pass runs in the chosen type, float16
+    with the GradScaler switched on, the weights stay float32, and the model still learns."""
+    scaler_on = []
+    original_scale = torch.amp.GradScaler.scale
+    monkeypatch.setattr(torch.amp.GradScaler, "scale",
+                        lambda self, loss: scaler_on.append(self.is_enabled()) or original_scale(self, loss))
+    seen = []
+    net = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
+    torch.manual_seed(0)
+    net.register_forward_hook(lambda _m, _i, out: seen.append(out.dtype))
+    fit(net, torch.optim.SGD(net.parameters(), lr=0.1), blobs(), epochs=3, batch_size=16, progress=False,
+        verbose=False, amp=amp)
+    accuracy_after = evaluate(net, blobs(seed=1))["acc"]
+    assert len(seen) == 3 * 13 + 1  # 200 images in batches of 16: 13 training passes per epoch, then evaluate
+    assert set(seen[:-1]) == {computes_in} and seen[-1] == torch.float32  # evaluation is never autocast
+    assert scaler_on == [scales] * (3 * 13)
+    assert all(p.dtype == torch.float32 for p in net.parameters())
+    assert accuracy_after > 0.95
+
+
+@pytest.mark.parametrize("amp", [torch.float32, "bf16", 1])
+def test_mixed_precision_names_the_accepted_types(amp):
+    net = model()
+    with pytest.raises(ValueError, match=r"amp must be True, False, torch.float16 or torch.bfloat16, got"):
+        fit(net, torch.optim.SGD(net.parameters(), lr=0.1), blobs(), progress=False, verbose=False, amp=amp)
