@@ -97,11 +97,11 @@ class Split:
     def __len__(self) -> int:
         return self.x.shape[0]
 
-    def to(self, device: torch.device | str) -> "Split":
+    def to(self, device: torch.device | str) -> Split:
         """A copy with both tensors on ``device`` (no copy if they are already there)."""
         return Split(self.x.to(device), self.y.to(device))
 
-    def __getitem__(self, index: slice | torch.Tensor) -> "Split":
+    def __getitem__(self, index: slice | torch.Tensor) -> Split:
         return Split(self.x[index], self.y[index])
 
 
@@ -120,7 +120,7 @@ class Dataset:
     def classes(self) -> tuple[str, ...]:
         return self.spec.classes
 
-    def to(self, device: torch.device | str) -> "Dataset":
+    def to(self, device: torch.device | str) -> Dataset:
         """A copy with every tensor on ``device``."""
         return replace(self, train=self.train.to(device), test=self.test.to(device))
 

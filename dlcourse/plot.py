@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from dlcourse.train import History
 
 
-def plot_history(history: "History", title: str | None = None) -> Figure:
+def plot_history(history: History, title: str | None = None) -> Figure:
     """Loss (left) and accuracy (right) per epoch, for training and, if recorded, validation."""
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.2))
     epochs = history["epoch"]

@@ -172,7 +172,7 @@ def test_malformed_file_is_a_clear_error_and_the_batch_goes_on(tmp_path, capsys)
     assert status == 1  # not everyone passed
     printed = capsys.readouterr().out
     assert "garbage.ipynb: " in printed and "not a readable Jupyter notebook" in printed
-    rows = list(csv.DictReader(open(out / "grades.csv")))
+    rows = list(csv.DictReader((out / "grades.csv").read_text().splitlines()))
     assert [(Path(r["submission"]).name, r["points"]) for r in rows] == [("garbage.ipynb", "0"), ("photo.ipynb", "0"), ("good.ipynb", "8")]
     report = json.loads((out / "good.json").read_text())
     assert report["points"] == report["max_points"] == 8 and report["error"] is None

@@ -175,7 +175,7 @@ def test_manual_xor_network_and_autograd_give_identical_losses_for_100_steps():
 
     assert manual_losses[-1] < manual_losses[0]
     assert max(abs(a - b) for a, b in zip(manual_losses, autograd_losses)) <= 1e-12
-    final = dict((name, t) for name, t, _ in manual.parameters())
+    final = {name: t for name, t, _ in manual.parameters()}
     assert max_diff(final["0.W"], w1.detach()) <= 1e-10 and max_diff(final["2.b"], b2.detach()) <= 1e-10
 
 
