@@ -8,8 +8,9 @@
 - ``cnn``: the same comparison for one epoch of ``dlcourse.models.small_cnn`` (chapter 7's network).
   The dlcourse side stores the model's weights channels-last, as chapter 7 does, and is timed a second
   time with mixed precision (``fit(amp=True)``), which is off everywhere else in the book.
-- ``population``: 16 784-64-10 MLPs trained one after another with ``fit`` and at once as a
-  ``dlcourse.population`` (``torch.func.vmap``); they compute the same weights.
+- ``population``: 16 784-64-10 MLPs (``dlcourse.search.build_model``, chapter 8's trial model) trained
+  one after another with ``fit`` and at once as a ``dlcourse.population`` (``torch.func.vmap``), from
+  the same initial weights; they compute the same weights.
 - ``book``: seconds per notebook of the last full ``pytest --nbval`` run (``chapters/_run_times.json``).
 
 Each figure is the median of ``--repeats`` timed runs after one untimed warm-up. These are
@@ -31,9 +32,11 @@ import torch
 from torch import nn
 
 from dlcourse import data, nbval_times
+from dlcourse.config import TrainConfig
 from dlcourse.device import describe, synchronize
 from dlcourse.models import small_cnn
 from dlcourse.population import Population, train_population
+from dlcourse.search import build_model
 from dlcourse.train import fit
 
 BATCH_SIZE = 128
@@ -96,44 +99,46 @@ def dlcourse_epoch(model: nn.Module, train: data.Split, amp: bool = False) -> No
     fit(model, optimizer, train, epochs=1, batch_size=BATCH_SIZE, progress=False, verbose=False, amp=amp)
 
 
-def epoch_comparison(name: str, device: torch.device, repeats: int, workers: int = 0) -> list[dict]:
-    """Seconds per epoch of ``name`` ("mlp" or "cnn") with dlcourse and with the seed-style loop.
+def epoch_comparison(name: str, train: data.Split, loader: torch.utils.data.DataLoader, device: torch.device,
+                     repeats: int) -> list[dict]:
+    """Seconds per epoch of ``name`` ("mlp" or "cnn") with dlcourse on ``train`` and with the seed-style loop
+    on ``loader`` (the same images).
 
     The CNN gets a second row: dlcourse with ``fit(amp=True)`` (bfloat16 on a CPU, float16 on a GPU),
     against the same seed-style measurement.
     """
     layout = torch.channels_last if name == "cnn" else torch.contiguous_format  # as chapter 7 trains it
     build = {"mlp": mlp, "cnn": small_cnn}[name]
-    train = data.load(device=device).train
     ours = {}
     for amp in (False, True) if name == "cnn" else (False,):
         model = build().to(device, memory_format=layout)
         ours[amp] = median_seconds(lambda model=model, amp=amp: dlcourse_epoch(model, train, amp), device, repeats)
-    with tempfile.TemporaryDirectory() as tmp:
-        loader = seed_style_loader(torchvision_folder(Path(tmp)), workers)  # built once, like data.load
-        theirs_model = build().to(device)
-        theirs = median_seconds(lambda: seed_style_epoch(theirs_model, loader, device), device, repeats)
+    theirs_model = build().to(device)
+    theirs = median_seconds(lambda: seed_style_epoch(theirs_model, loader, device), device, repeats)
     return [{"benchmark": f"{name.upper()} epoch" + (", mixed precision" if amp else ""),
-             "baseline": f"DataLoader(ToTensor()), {workers} workers",
+             "baseline": f"DataLoader(ToTensor()), {loader.num_workers} workers",
              "dlcourse_s": seconds, "baseline_s": theirs, "speedup": theirs / seconds} for amp, seconds in ours.items()]
 
 
-def population_comparison(device: torch.device, repeats: int, models: int = 16, images: int = 20_000) -> dict:
-    """Seconds for one epoch of ``models`` 784-64-10 MLPs, one by one with ``fit`` and as one population."""
-    train = data.load().train[:images].to(device)
+def population_comparison(train: data.Split, device: torch.device, repeats: int, models: int = 16,
+                          images: int = 20_000) -> dict:
+    """Seconds for one epoch over the first ``images`` of ``train`` of ``models`` 784-64-10 MLPs, one by one
+    with ``fit`` and as one population, each side starting from the same weights."""
+    train = train[:images].to(device)
     lrs = torch.logspace(-2, -0.5, models).tolist()
-
-    def small_mlp() -> nn.Module:
-        return nn.Sequential(nn.Flatten(), nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 10)).to(device)
+    config = TrainConfig(hidden=64)  # build_model's MLP; its dropout defaults to 0 (the identity)
 
     def one_by_one() -> None:
+        torch.manual_seed(0)
         for lr in lrs:
-            model = small_mlp()
+            model = build_model(config).to(device)
             fit(model, torch.optim.SGD(model.parameters(), lr=lr), train, batch_size=BATCH_SIZE,
                 generator=torch.Generator().manual_seed(0), progress=False, verbose=False)
 
     def population() -> None:
-        train_population(Population([small_mlp() for _ in lrs]), train, lrs, batch_size=BATCH_SIZE,
+        torch.manual_seed(0)
+        models = [build_model(config).to(device) for _ in lrs]
+        train_population(Population(models), train, lrs, batch_size=BATCH_SIZE,
                          generator=torch.Generator().manual_seed(0))
 
     sequential = median_seconds(one_by_one, device, repeats)
@@ -161,11 +166,16 @@ def report(rows: list[dict], device: torch.device) -> str:
 def run(only: list[str], repeats: int, device: torch.device, book_root: Path, workers: int = 0) -> str:
     """Run the chosen benchmarks and return the report to print."""
     rows = []
-    for name in only:
-        if name in ("mlp", "cnn"):
-            rows.extend(epoch_comparison(name, device, repeats, workers))
-        elif name == "population":
-            rows.append(population_comparison(device, repeats))
+    epochs = [name for name in only if name in ("mlp", "cnn")]
+    if epochs or "population" in only:
+        train = data.load(device=device).train  # read once, outside every timing
+    if epochs:
+        with tempfile.TemporaryDirectory() as tmp:
+            loader = seed_style_loader(torchvision_folder(Path(tmp)), workers)  # built once, like data.load
+            for name in epochs:
+                rows.extend(epoch_comparison(name, train, loader, device, repeats))
+    if "population" in only:
+        rows.append(population_comparison(train, device, repeats))
     text = report(rows, device) if rows else ""
     if "book" in only:
         record = book_times(book_root)

@@ -6,7 +6,7 @@ import json
 
 import torch
 
-from dlcourse import bench
+from dlcourse import bench, data
 from dlcourse.cli import main
 
 CPU = torch.device("cpu")
@@ -27,7 +27,7 @@ def test_report_is_a_table_with_the_machine():
 
 
 def test_population_comparison_runs_both_sides():
-    row = bench.population_comparison(CPU, repeats=1, models=2, images=512)
+    row = bench.population_comparison(data.load().train, CPU, repeats=1, models=2, images=512)
     assert row["dlcourse_s"] > 0 and row["baseline_s"] > 0
     assert row["speedup"] == row["baseline_s"] / row["dlcourse_s"]
 

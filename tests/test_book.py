@@ -122,11 +122,12 @@ def test_environment_yml_lists_the_same_packages_as_pyproject():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = {requirement(r) for r in pyproject["dependencies"] + pyproject["optional-dependencies"]["dev"]}
     wanted = {(CONDA_NAMES.get(name, name), spec) for name, spec in wanted}
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     listed = set()
-    for entry in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]:
+    for entry in environment:
         for text in entry["pip"] if isinstance(entry, dict) else [entry]:
             if text not in ("-e .", "pip") and not text.startswith("python"):
                 listed.add(requirement(text))
     assert listed == wanted, f"only in pyproject: {sorted(wanted - listed)}; only in environment.yml: {sorted(listed - wanted)}"
-    python = [e for e in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"] if str(e).startswith("python")]
+    python = [e for e in environment if str(e).startswith("python")]
     assert python == [f"python{pyproject['requires-python']}"]
