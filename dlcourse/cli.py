@@ -8,6 +8,7 @@
     dlcourse search --storage URL --study NAME --trials N   run trials of a shared Optuna study
     dlcourse stamp-setup [BOOK_ROOT] [--check]            write (or check) every notebook's setup cell
     dlcourse bench [mlp cnn population book] [--repeats 3]  benchmarks, side by side in one run
+    dlcourse figures [BOOK_ROOT] [--check]                regenerate (or check) the book's figures
 """
 
 from __future__ import annotations
@@ -143,6 +144,23 @@ def cmd_stamp_setup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_figures(args: argparse.Namespace) -> int:
+    """Draw every figure of the book from its source; with --check, only list the figures that differ."""
+    from dlcourse.book import figures
+
+    try:
+        differ = figures.regenerate(Path(args.root), check=args.check)
+    except (figures.FigureToolMissing, ValueError) as err:
+        print(err, file=sys.stderr)
+        return 2
+    for path in differ:
+        print(f"{'differs from its source' if args.check else 'drew'}: {path}")
+    if args.check and differ:
+        print("run `dlcourse figures` and commit the figures it draws.")
+        return 1
+    return 0
+
+
 BENCHMARKS = ("mlp", "cnn", "population", "book")
 
 
@@ -211,6 +229,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", help="cpu, cuda, mps (default: the best available)")
     p.add_argument("--book", default=".", help="the book's folder, for the last nbval run's times (default: .)")
     p.set_defaults(run=cmd_bench)
+    p = commands.add_parser("figures", help="draw the book's figures from their sources (chapters/*/figures/)")
+    p.add_argument("root", nargs="?", default=".", help="the book's folder (default: .)")
+    p.add_argument("--check", action="store_true", help="draw nothing; list figures that differ; exit 1 if any")
+    p.set_defaults(run=cmd_figures)
     return parser
 
 
