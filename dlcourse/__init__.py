@@ -7,7 +7,7 @@ Each module holds one idea: ``device`` (where tensors live), ``seed`` (reproduci
 ``scratch`` (from-scratch implementations checked against PyTorch).
 
 Importing the package checks that it is the version the notebook was written for: every
-notebook's first cell sets ``$DLCOURSE_BOOK_VERSION`` (see ``dlcourse.setup_cell``).
+notebook's first cell sets ``$DLCOURSE_BOOK_VERSION`` (see ``dlcourse.book.setup_cell``).
 """
 
 import os

@@ -9,6 +9,12 @@
     dlcourse stamp-setup [BOOK_ROOT] [--check]            write (or check) every notebook's setup cell
     dlcourse bench [mlp cnn population book] [--repeats 3]  benchmarks, side by side in one run
     dlcourse figures [BOOK_ROOT] [--check]                regenerate (or check) the book's figures
+    dlcourse book build [student|teacher] [--out DIR]     build an edition of the site
+    dlcourse book student-tree DIR                        the tree of the repository's student branch
+    dlcourse book tag                                     tag this version (the setup cells pin it)
+
+Each command imports what it needs when it runs: a plain ``pip install dlcourse`` runs the learners'
+commands (data, train, search); the grading and book commands need the ``dev`` extra.
 """
 
 from __future__ import annotations
@@ -19,10 +25,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from dlcourse import data
+from dlcourse import __version__, data
 from dlcourse.config import add_config_arguments
-from dlcourse.grading import grade, release
-from dlcourse.grading.exercises import FormatError, parse_exercises, read_notebook
 
 
 def cmd_data(args: argparse.Namespace) -> int:
@@ -42,6 +46,9 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 def cmd_check_format(args: argparse.Namespace) -> int:
     """Validate every notebook's exercises; print one line per notebook."""
+    from dlcourse.grading import release
+    from dlcourse.grading.exercises import FormatError, parse_exercises, read_notebook
+
     bad = 0
     for path in (p for root in args.paths for p in release.notebooks_under(Path(root))):
         try:
@@ -55,6 +62,9 @@ def cmd_check_format(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     """Write student copies of a master notebook or a tree of them."""
+    from dlcourse.grading import release
+    from dlcourse.grading.exercises import FormatError
+
     try:
         written = release.release(Path(args.source), Path(args.output))
     except (FormatError, ValueError, FileNotFoundError) as err:
@@ -67,6 +77,9 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     """Grade submissions; exit 0 only if every submission earned full marks."""
+    from dlcourse.grading import grade
+    from dlcourse.grading.exercises import FormatError
+
     try:
         results = grade.grade(Path(args.master), [Path(s) for s in args.submissions],
                               Path(args.out) if args.out else None, args.cell_timeout, args.time_limit)
@@ -121,7 +134,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_stamp_setup(args: argparse.Namespace) -> int:
     """Write the Colab setup cell into every notebook of the book; with --check, only report stale ones."""
-    from dlcourse import setup_cell
+    from dlcourse.book import setup_cell
 
     root = Path(args.root)
     try:
@@ -161,12 +174,37 @@ def cmd_figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_book(args: argparse.Namespace) -> int:
+    """Build an edition of the site, write the student branch's tree, or tag the version."""
+    from dlcourse.book import editions, publish
+
+    root = Path(args.root)
+    try:
+        if args.action == "build":
+            html = Path(args.out) if args.out else editions.html_folder(args.edition, root)
+            result = editions.build(args.edition, root, html)
+            if result.returncode != 0:
+                print(result.stdout[-6000:] + result.stderr[-6000:], file=sys.stderr)
+                print(f"the {args.edition} edition did not build (warnings are errors); the old site is kept.",
+                      file=sys.stderr)
+                return 1
+            print(f"{args.edition} edition: {html}/index.html")
+        elif args.action == "student-tree":
+            print(f"wrote the student branch's tree to {publish.student_tree(root, Path(args.dest))}")
+        else:
+            print(f"tagged {publish.tag(root)}; publish it with `git push origin v{__version__}`")
+    except (ValueError, FileNotFoundError, publish.PublishError) as err:
+        print(err, file=sys.stderr)
+        return 2
+    return 0
+
+
 BENCHMARKS = ("mlp", "cnn", "population", "book")
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run the benchmarks side by side and print them as a table (see dlcourse/bench.py)."""
-    from dlcourse import bench
+    from dlcourse.book import bench
     from dlcourse.device import get_device
 
     unknown = [name for name in args.only if name not in BENCHMARKS]
@@ -233,9 +271,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("root", nargs="?", default=".", help="the book's folder (default: .)")
     p.add_argument("--check", action="store_true", help="draw nothing; list figures that differ; exit 1 if any")
     p.set_defaults(run=cmd_figures)
+    p = commands.add_parser("book", help="the site's editions and publishing (build, student-tree, tag)")
+    p.add_argument("--root", default=".", help="the book's folder, holding _config.yml (default: .)")
+    actions = p.add_subparsers(dest="action", required=True)
+    a = actions.add_parser("build", help="build the student (default) or teacher edition with -W")
+    a.add_argument("edition", nargs="?", choices=("student", "teacher"), default="student")
+    a.add_argument("--out", help="the folder for the HTML (default: _build/html, _build/teacher/html)")
+    a = actions.add_parser("student-tree", help="write the tree of the student branch (Colab and Binder open it)")
+    a.add_argument("dest", help="an empty or new folder outside the book")
+    actions.add_parser("tag", help="create the tag v<version> at HEAD that the notebooks' setup cell pins")
+    p.set_defaults(run=cmd_book)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except ModuleNotFoundError as err:  # the grading and book commands need the dev extra's packages
+        print(f"`dlcourse {args.command}` needs the module {err.name!r}, which a plain install lacks: "
+              "pip install 'dlcourse[dev]'", file=sys.stderr)
+        return 2

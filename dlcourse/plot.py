@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-if TYPE_CHECKING:
-    from dlcourse.train import History
+class Curves(Protocol):
+    """What plot_history reads: per-epoch records (``dlcourse.train.History`` is one)."""
+
+    records: list[dict[str, float]]
+
+    def __getitem__(self, key: str) -> list[float]: ...
 
 
-def plot_history(history: History, title: str | None = None) -> Figure:
+def plot_history(history: Curves, title: str | None = None) -> Figure:
     """Loss (left) and accuracy (right) per epoch, for training and, if recorded, validation."""
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.2))
     epochs = history["epoch"]

@@ -1,15 +1,15 @@
-"""Shared fixtures: tiny IDX datasets written by the tests themselves (no test touches the network), the built book."""
+"""Shared fixtures: tiny IDX datasets written by the tests themselves (no test touches the network), both editions of the built site."""
 
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from dlcourse import idx
+from dlcourse.book import editions
 from dlcourse.data import FILES, DatasetSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,15 +47,17 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path]:
-    """The book built once per session with `jupyter-book build . -W -n --keep-going` into a fresh folder.
+def built_editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
+    """Both editions of the site, built once per session with -W -n --keep-going into a fresh folder.
 
-    Returns the finished process (its return code and output) and the folder of the HTML site.
+    Maps "student" and "teacher" to the finished Jupyter Book process (its return code and output)
+    and the folder of that edition's HTML site; the two folders sit side by side in one parent.
     """
-    out = tmp_path_factory.mktemp("book")
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-W", "-n", "--keep-going",
-         "--path-output", str(out)],
-        capture_output=True, text=True, timeout=900, check=False,  # the tests report a failed build
-    )
-    return result, out / "_build" / "html"
+    out = tmp_path_factory.mktemp("site")
+    return {edition: (editions.build(edition, ROOT, out / edition), out / edition) for edition in editions.EDITIONS}
+
+
+@pytest.fixture(scope="session")
+def built_book(built_editions) -> tuple[subprocess.CompletedProcess, Path]:
+    """The student edition: what `make book` builds and anyone may read."""
+    return built_editions["student"]

@@ -6,7 +6,8 @@ import json
 
 import torch
 
-from dlcourse import bench, data
+from dlcourse import data
+from dlcourse.book import bench
 from dlcourse.cli import main
 
 CPU = torch.device("cpu")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dlcourse import setup_cell
+from dlcourse.book import setup_cell
 
 try:
     import tomllib
@@ -24,9 +24,10 @@ def toc_files() -> set[str]:
     return set(re.findall(r"file:\s*(\S+)", (ROOT / "_toc.yml").read_text()))
 
 
-def test_book_builds_without_warnings(built_book):
-    """`jupyter-book build . -W -n --keep-going` (the fixture builds into a fresh folder, so no earlier build hides a warning)."""
-    result, html = built_book
+@pytest.mark.parametrize("edition", ["student", "teacher"])
+def test_book_builds_without_warnings(built_editions, edition: str):
+    """Each edition builds with `-W -n --keep-going` (into a fresh folder, so no earlier build hides a warning)."""
+    result, html = built_editions[edition]
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     for page in toc_files():
         assert (html / f"{page}.html").is_file(), f"{page} was not built"
@@ -46,9 +47,10 @@ def local_targets(page: Path, html: Path) -> list[tuple[str, Path, str]]:
     return found
 
 
-def test_every_internal_link_resolves(built_book):
-    """Every link and image inside the built site points to a file that exists, and to an anchor on it."""
-    _, html = built_book
+@pytest.mark.parametrize("edition", ["student", "teacher"])
+def test_every_internal_link_resolves(built_editions, edition: str):
+    """Every link and image inside each edition points to a file that exists, and to an anchor on it."""
+    _, html = built_editions[edition]
     ids: dict[Path, set[str]] = {}
     broken = []
     pages = [p for p in sorted(html.rglob("*.html")) if "_static" not in p.relative_to(html).parts]  # not theme templates

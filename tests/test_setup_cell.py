@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import dlcourse
-from dlcourse import nbval_times, setup_cell
+from dlcourse.book import nbval_times, setup_cell
 from dlcourse.cli import main
 
 URL = "https://example.org/books/dl"
@@ -117,7 +117,7 @@ def test_run_times_written_only_after_every_notebook_ran(tmp_path):
         data["metadata"]["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nb.write_text(json.dumps(data))
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "dlcourse.nbval_times", "--nbval", "--nbval-current-env",
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "dlcourse.book.nbval_times", "--nbval", "--nbval-current-env",
                "-p", "no:cacheprovider"]
     subprocess.run(command + ["chapters/a"], cwd=tmp_path, check=True, capture_output=True)
     assert not (tmp_path / nbval_times.RECORD).exists()

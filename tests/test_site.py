@@ -1,4 +1,4 @@
-"""The built site in a real browser: every page of the book renders its title, math and images, offline.
+"""The built site in a real browser: every page of both editions renders its title, math and images, offline.
 
 The site is served on localhost and opened in headless Chromium (driven by Playwright, using the
 system's Chromium: Debian's ``chromium`` package, which ``.ci/run`` installs). Every request that
@@ -52,11 +52,13 @@ def book_pages() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def site(built_book):
-    """The built site served over HTTP on a free localhost port; yields its base URL."""
-    result, html = built_book
-    assert result.returncode == 0, "the book did not build; see test_book_builds_without_warnings"
-    handler = functools.partial(QuietHandler, directory=str(html))
+def site(built_editions):
+    """Both editions served over HTTP on a free localhost port, at /student/ and /teacher/; yields the base URL."""
+    for result, _ in built_editions.values():
+        assert result.returncode == 0, "the book did not build; see test_book_builds_without_warnings"
+    parent = built_editions["student"][1].parent
+    assert parent == built_editions["teacher"][1].parent
+    handler = functools.partial(QuietHandler, directory=str(parent))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -79,14 +81,16 @@ def browser():
         chromium.close()
 
 
+@pytest.mark.parametrize("edition", ["student", "teacher"])
 @pytest.mark.parametrize("page_path", book_pages())
-def test_page_renders_offline(site: str, browser, page_path: str):
+def test_page_renders_offline(site: str, browser, edition: str, page_path: str):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     problems: list[str] = []
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
     page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}") if r.url.startswith(site) else None)
+    site_root = f"{site}{edition}/"
     outside: list[str] = []
 
     def only_localhost(route):
@@ -98,10 +102,11 @@ def test_page_renders_offline(site: str, browser, page_path: str):
 
     page.route("**/*", only_localhost)
     try:
-        response = page.goto(site + page_path, wait_until="load")
+        response = page.goto(site_root + page_path, wait_until="load")
         assert response is not None and response.ok, f"{page_path}: HTTP {response and response.status}"
         seen = page.evaluate(INSPECT)
-        page.screenshot(path=str(SCREENSHOTS / (page_path.replace("/", "__").removesuffix(".html") + ".png")), full_page=False)
+        shot = f"{edition}__" + page_path.replace("/", "__").removesuffix(".html") + ".png"
+        page.screenshot(path=str(SCREENSHOTS / shot), full_page=False)
     finally:
         page.close()
 
@@ -115,3 +120,21 @@ def test_page_renders_offline(site: str, browser, page_path: str):
     assert not outside, f"{page_path}: the page asked for the network: {outside}"
     assert not problems, f"{page_path}: " + "; ".join(problems)
 
+
+
+def test_a_teacher_opens_a_folded_solution_and_a_student_sees_the_stub(site: str, browser):
+    """In the teacher edition the solution is hidden until its toggle is clicked; the student edition shows the stub."""
+    page = browser.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site) else route.abort())
+    try:
+        page.goto(f"{site}teacher/chapters/03_optimizers/optimizers.html", wait_until="load")
+        toggle = page.locator("summary", has_text="Show the solution of exercise 3.1")
+        solution = page.locator("details", has=toggle).locator(".cell_input")
+        assert toggle.count() == 1 and not solution.is_visible(), "the solution must start folded"
+        toggle.click()
+        assert solution.is_visible() and "# BEGIN SOLUTION" in solution.inner_text()
+        page.goto(f"{site}student/chapters/03_optimizers/optimizers.html", wait_until="load")
+        text = page.locator("article").inner_text()
+        assert 'NotImplementedError("Exercise 3.1' in text and "Show the solution" not in text
+    finally:
+        page.close()

@@ -33,8 +33,13 @@ def stub_solution(source: str, exercise_id: str) -> str:
     return "\n".join(out)
 
 
-def release_notebook(nb: nbformat.NotebookNode, where: str = "notebook") -> nbformat.NotebookNode:
-    """The student copy of ``nb`` (a new notebook; ``nb`` is not changed)."""
+def release_notebook(nb: nbformat.NotebookNode, where: str = "notebook",
+                     keep_outputs: bool = False) -> nbformat.NotebookNode:
+    """The student copy of ``nb`` (a new notebook; ``nb`` is not changed).
+
+    With ``keep_outputs`` (the student edition of the site), the cells outside exercises keep their
+    stored outputs; the solution and check cells of exercises are cleared either way.
+    """
     parse_exercises(nb, where)  # refuse to release a malformed master
     student = copy.deepcopy(nb)
     kept = []
@@ -42,7 +47,7 @@ def release_notebook(nb: nbformat.NotebookNode, where: str = "notebook") -> nbfo
         meta = marker(cell) or {}
         if meta.get("role") == HIDDEN:
             continue
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and (meta or not keep_outputs):
             cell.outputs = []
             cell.execution_count = None
             if meta.get("role") == SOLUTION:

@@ -32,20 +32,11 @@ class BatchNorm(Layer):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  dtype: torch.dtype = torch.float32, device: torch.device | str | None = None) -> None:
         super().__init__()
-        self.eps, self.momentum, self.training = eps, momentum, True
+        self.eps, self.momentum = eps, momentum
         self.params = {"gamma": torch.ones(num_features, dtype=dtype, device=device),
                        "beta": torch.zeros(num_features, dtype=dtype, device=device)}
         self.running_mean = torch.zeros(num_features, dtype=dtype, device=device)
         self.running_var = torch.ones(num_features, dtype=dtype, device=device)
-
-    def train(self, mode: bool = True) -> BatchNorm:
-        """Training mode (batch statistics, running statistics updated), as ``nn.Module.train``."""
-        self.training = mode
-        return self
-
-    def eval(self) -> BatchNorm:
-        """Evaluation mode: normalize with the running statistics."""
-        return self.train(False)
 
     def _shape(self, x: torch.Tensor) -> tuple[list[int], list[int]]:
         """The dimensions to reduce over and the shape that broadcasts a per-channel vector against ``x``."""

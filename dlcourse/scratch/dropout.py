@@ -22,14 +22,7 @@ class Dropout(Layer):
         super().__init__()
         if not 0.0 <= p < 1.0:
             raise ValueError(f"dropout probability must be in [0, 1), got {p!r}")
-        self.p, self.generator, self.training = p, generator, True
-
-    def train(self, mode: bool = True) -> Dropout:
-        self.training = mode
-        return self
-
-    def eval(self) -> Dropout:
-        return self.train(False)
+        self.p, self.generator = p, generator
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.training or self.p == 0.0:

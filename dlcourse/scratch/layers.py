@@ -17,11 +17,25 @@ import torch
 
 
 class Layer:
-    """Base class: a node of the computational graph with no parameters unless it adds some."""
+    """Base class: a node of the computational graph with no parameters unless it adds some.
+
+    Like ``nn.Module``, a layer is in training mode until ``eval()`` is called; only layers that
+    behave differently in evaluation (dropout, batch normalization) read ``self.training``.
+    """
 
     def __init__(self) -> None:
         self.params: dict[str, torch.Tensor] = {}
         self.grads: dict[str, torch.Tensor] = {}
+        self.training = True
+
+    def train(self, mode: bool = True) -> Layer:
+        """Training mode (``mode=True``) or evaluation mode, as ``nn.Module.train``; returns the layer."""
+        self.training = mode
+        return self
+
+    def eval(self) -> Layer:
+        """Evaluation mode, as ``nn.Module.eval``; returns the layer."""
+        return self.train(False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError

@@ -1,6 +1,6 @@
 """A pytest plugin that times every notebook under nbval and records a run of the whole book.
 
-Loaded by pyproject's ``addopts`` (``-p dlcourse.nbval_times``). A notebook's time is the sum of
+Loaded by pyproject's ``addopts`` (``-p dlcourse.book.nbval_times``). A notebook's time is the sum of
 its cells' setup, call and teardown, kernel start included. After a session that ran every
 notebook under ``chapters/``, the plugin writes ``chapters/_run_times.json`` (the record) and
 ``chapters/_run_times.md`` (the table the book's front page includes); a session that ran only
@@ -73,7 +73,7 @@ def table(record: dict) -> str:
     """The record as a Markdown table with a line saying where and when it was measured."""
     m = record["machine"]
     header = (f"Measured by the last full `pytest --nbval` run ({record['date']}): {m['cpu']}, {m['cores']} cores, "
-              f"device {m['device']}, Python {m['python']}, torch {m['torch']}. Written by `dlcourse/nbval_times.py`; "
+              f"device {m['device']}, Python {m['python']}, torch {m['torch']}. Written by `dlcourse/book/nbval_times.py`; "
               f"do not edit.")
     lines = [
         header,

@@ -31,7 +31,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from dlcourse import data, nbval_times
+from dlcourse import data
+from dlcourse.book import nbval_times
 from dlcourse.config import TrainConfig
 from dlcourse.device import describe, synchronize
 from dlcourse.models import small_cnn
