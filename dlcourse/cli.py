@@ -10,6 +10,7 @@
     dlcourse bench [mlp cnn population book] [--repeats 3]  benchmarks, side by side in one run
     dlcourse figures [BOOK_ROOT] [--check]                regenerate (or check) the book's figures
     dlcourse book build [student|teacher] [--out DIR]     build an edition of the site
+    dlcourse book catalogs                                extract the prose, update the Korean catalogs
     dlcourse book student-tree DIR                        the tree of the repository's student branch
     dlcourse book tag                                     tag this version (the setup cells pin it)
 
@@ -188,12 +189,15 @@ def cmd_book(args: argparse.Namespace) -> int:
                 print(f"the {args.edition} edition did not build (warnings are errors); the old site is kept.",
                       file=sys.stderr)
                 return 1
-            print(f"{args.edition} edition: {html}/index.html")
+            print(f"{args.edition} edition: {html}/index.html (Korean: {html}/ko/index.html)")
+        elif args.action == "catalogs":
+            for path in editions.update_catalogs(root):
+                print(f"catalog {path.relative_to(root.resolve())}")
         elif args.action == "student-tree":
             print(f"wrote the student branch's tree to {publish.student_tree(root, Path(args.dest))}")
         else:
             print(f"tagged {publish.tag(root)}; publish it with `git push origin v{__version__}`")
-    except (ValueError, FileNotFoundError, publish.PublishError) as err:
+    except (ValueError, FileNotFoundError, RuntimeError, publish.PublishError) as err:
         print(err, file=sys.stderr)
         return 2
     return 0
@@ -277,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     a = actions.add_parser("build", help="build the student (default) or teacher edition with -W")
     a.add_argument("edition", nargs="?", choices=("student", "teacher"), default="student")
     a.add_argument("--out", help="the folder for the HTML (default: _build/html, _build/teacher/html)")
+    actions.add_parser("catalogs", help="extract the English prose and update chapters/locales/ko (sphinx-intl)")
     a = actions.add_parser("student-tree", help="write the tree of the student branch (Colab and Binder open it)")
     a.add_argument("dest", help="an empty or new folder outside the book")
     actions.add_parser("tag", help="create the tag v<version> at HEAD that the notebooks' setup cell pins")

@@ -9,9 +9,16 @@
   solution and hidden check folded behind a toggle that says what it hides, under a banner asking that it
   be published only where students cannot reach it.
 
-Each edition is staged as a source tree of its own under ``_build/editions/<edition>/source`` (the
-configuration, the table of contents and ``chapters/`` with the notebooks rewritten), then built by
-Jupyter Book with ``-W -n --keep-going``, so a warning fails the build of either edition.
+Each edition is built in English and in Korean (``LANGUAGES``): the Korean site goes into ``ko/``
+under the English one. Both come from the same notebooks; the Korean build translates the prose
+through the message catalogs in ``chapters/locales/ko/LC_MESSAGES/`` (Sphinx's gettext
+internationalization), and shares the code and its outputs. ``dlcourse book catalogs`` extracts the
+English messages and updates the catalogs, so a changed paragraph shows up as a translation to update.
+
+Each edition and language is staged as a source tree of its own under
+``_build/editions/<edition>-<language>/source`` (the configuration, the table of contents and
+``chapters/`` with the notebooks rewritten), then built by Jupyter Book with ``-W -n --keep-going``, so a
+warning fails the build.
 """
 
 from __future__ import annotations
@@ -29,9 +36,15 @@ from dlcourse.grading.exercises import HIDDEN, SOLUTION, marker, read_notebook
 from dlcourse.grading.release import release_notebook
 
 EDITIONS = ("student", "teacher")
+LANGUAGES = ("en", "ko")  # the first is the site's root; the others go into a folder of their own
+TITLES = {"ko": "dlcourse: 차근차근 배우는 딥러닝"}
 STUDENT_BRANCH = "student"  # where the student copies live, for the Colab and Binder buttons
-TEACHER_BANNER = ("Teacher edition: it shows every solution and hidden check. Publish it only where students "
-                  "cannot reach it.")
+TEACHER_BANNER = {
+    "en": "Teacher edition: it shows every solution and hidden check. Publish it only where students cannot reach it.",
+    "ko": "교사용 판: 모든 풀이와 숨은 검사가 들어 있습니다. 학생이 볼 수 없는 곳에만 올리세요.",
+}
+TEACHER_TITLE = {"en": "teacher edition", "ko": "교사용"}
+LOCALES = "chapters/locales"
 TREE_FILES = ("_config.yml", "_toc.yml")
 
 
@@ -55,32 +68,44 @@ def teacher_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def edition_config(edition: str, config: dict) -> dict:
-    """``_config.yml`` of an edition: the student one points the launch buttons at the student branch."""
+def edition_config(edition: str, config: dict, language: str = "en") -> dict:
+    """``_config.yml`` of an edition in a language.
+
+    The student edition points the launch buttons at the student branch; the teacher edition says
+    what it is in its title and a banner; the Korean one sets Sphinx's ``language``. Every edition
+    turns on the link to the same page in the other language (``dlcourse.book.sphinx_ext``).
+    """
     config = dict(config)
+    title = TITLES.get(language, config.get("title", ""))
     if edition == "student":
         config["repository"] = {**config.get("repository", {}), "branch": STUDENT_BRANCH}
     else:
-        config["title"] = f"{config.get('title', '')} (teacher edition)"
-        config["html"] = {**config.get("html", {}), "announcement": TEACHER_BANNER}
+        title = f"{title} ({TEACHER_TITLE[language]})"
+        config["html"] = {**config.get("html", {}), "announcement": TEACHER_BANNER[language]}
+    config["title"] = title
+    sphinx = dict(config.get("sphinx", {}))
+    sphinx["config"] = {**sphinx.get("config", {}), "language": language, "dlcourse_translated": True}
+    config["sphinx"] = sphinx
     return config
 
 
-def stage(edition: str, book_root: Path, dest: Path) -> Path:
-    """Write the source tree of ``edition`` into ``dest`` (emptied first); returns ``dest``."""
+def stage(edition: str, book_root: Path, dest: Path, language: str = "en") -> Path:
+    """Write the source tree of ``edition`` in ``language`` into ``dest`` (emptied first); returns ``dest``."""
     if edition not in EDITIONS:
         raise ValueError(f"unknown edition {edition!r}; choose one of {', '.join(EDITIONS)}")
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
     book_root, dest = Path(book_root).resolve(), Path(dest).resolve()
     if dest == book_root or book_root in dest.parents and dest.parts[len(book_root.parts)] != "_build":
         raise ValueError(f"refusing to stage into {dest}: choose a folder under _build/ or outside the book")
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(book_root / "chapters", dest / "chapters",
-                    ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
+                    ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__", "*.mo"))
     for name in TREE_FILES[1:]:
         shutil.copy2(book_root / name, dest / name)
     config = yaml.safe_load((book_root / "_config.yml").read_text())
-    (dest / "_config.yml").write_text(yaml.safe_dump(edition_config(edition, config), sort_keys=False,
+    (dest / "_config.yml").write_text(yaml.safe_dump(edition_config(edition, config, language), sort_keys=False,
                                                       allow_unicode=True))
     for master in sorted(book_root.glob("chapters/*/*.ipynb")):
         nb = read_notebook(master)
@@ -89,24 +114,51 @@ def stage(edition: str, book_root: Path, dest: Path) -> Path:
     return dest
 
 
-def build(edition: str, book_root: Path, html: Path | None = None) -> subprocess.CompletedProcess:
-    """Stage ``edition`` and build it with ``jupyter-book build -W -n --keep-going``; the site goes to ``html``.
+def jupyter_book(source: Path, output: Path, *options: str) -> subprocess.CompletedProcess:
+    """Run ``jupyter-book build SOURCE -W -n --keep-going`` with ``options``; the result lands in ``output/_build``."""
+    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(source), "-W", "-n", "--keep-going",
+               "--path-output", str(output), *options]
+    return subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False, cwd=source)
 
-    The old site is replaced only when the build succeeds. Returns the finished Jupyter Book process
-    (its return code and output).
+
+def build(edition: str, book_root: Path, html: Path | None = None) -> subprocess.CompletedProcess:
+    """Stage ``edition`` in every language and build each; the site goes to ``html``, Korean to ``html/ko``.
+
+    The old site is replaced only when every language built. Returns the first failed Jupyter Book
+    process, or the last one (its return code and output).
     """
     book_root = Path(book_root).resolve()
     html = Path(html).resolve() if html else html_folder(edition, book_root)
-    work = book_root / "_build" / "editions" / edition
-    source = stage(edition, book_root, work / "source")
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(source), "-W", "-n", "--keep-going", "--path-output", str(work)],
-        capture_output=True, text=True, timeout=1800, check=False, cwd=book_root,
-    )
-    if result.returncode == 0:
-        if html.exists():
-            shutil.rmtree(html)
-        html.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(work / "_build" / "html", html)
+    built = {}
+    for language in LANGUAGES:
+        work = book_root / "_build" / "editions" / f"{edition}-{language}"
+        result = jupyter_book(stage(edition, book_root, work / "source", language), work)
+        if result.returncode != 0:
+            return result
+        built[language] = work / "_build" / "html"
+    if html.exists():
+        shutil.rmtree(html)
+    html.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(built[LANGUAGES[0]], html)
+    for language in LANGUAGES[1:]:
+        os.replace(built[language], html / language)
     return result
+
+
+def update_catalogs(book_root: Path) -> list[Path]:
+    """Extract the English messages of every page and merge them into the Korean catalogs; returns the .po files.
+
+    New paragraphs appear untranslated, changed ones are marked fuzzy with the old translation kept
+    as a starting point, and the Korean build shows English wherever a message is untranslated.
+    """
+    from sphinx_intl.basic import update
+
+    book_root = Path(book_root).resolve()
+    work = book_root / "_build" / "editions" / "gettext"
+    source = stage("student", book_root, work / "source")
+    result = jupyter_book(source, work, "--builder", "custom", "--custom-builder", "gettext")
+    if result.returncode != 0:
+        raise RuntimeError(f"extracting the messages failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    locales = book_root / LOCALES
+    update(str(locales), str(work / "_build" / "gettext"), languages=["ko"], line_width=100)
+    return sorted((locales / "ko" / "LC_MESSAGES").rglob("*.po"))

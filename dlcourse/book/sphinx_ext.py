@@ -1,4 +1,4 @@
-"""A Sphinx extension for the book's site, listed in _config.yml: two mends to the theme stack.
+"""A Sphinx extension for the book's site, listed in _config.yml: mends to the theme stack, and the editions' languages.
 
 A browser test (``tests/test_site.py``) opens every page and fails on any console error; these are
 the two that Jupyter Book 1.x's own stack produced on every page:
@@ -8,13 +8,28 @@ the two that Jupyter Book 1.x's own stack produced on every page:
 - pydata-sphinx-theme logs "Got invalid theme mode" on a first visit, when the mode saved in the
   browser is still empty. Giving the theme a default mode (light: the figures have white
   backgrounds) removes the empty value; readers can still switch to dark.
+
+The English and Korean editions (``dlcourse.book.editions``) set ``dlcourse_translated: true``; every
+page then links to the same page in the other language (the Korean site sits in ``ko/`` under the
+English one), the Korean pages get a Hangul font stack, Korean search (``dlcourse.book.korean_search``)
+and, on the front page, a note that code and outputs are shared with the English edition.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+
+from dlcourse.book.korean_search import SearchKorean
+
+OTHER_LANGUAGE = {  # this build's language -> (the other language, its name in itself, the other site's root)
+    "en": ("ko", "한국어", "ko/"),
+    "ko": ("en", "English", "../"),
+}
+KOREAN_NOTE = ("이 한국어판은 본문을 옮겼습니다. 코드와 코드의 주석, 실행 결과는 영어판과 같은 것을 그대로 씁니다. "
+               "채점기와 nbval이 한 벌의 출력만 비교하도록 하기 위해서입니다.")
 
 
 def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
@@ -29,7 +44,33 @@ def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, contex
     context["script_files"] = unique
 
 
+def link_other_language(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Put a link to the same page in the other language at the top of the page (and in its <head>)."""
+    language = app.config.language or "en"
+    if not app.config.dlcourse_translated or language not in OTHER_LANGUAGE:
+        return
+    other, name, root = OTHER_LANGUAGE[language]
+    href = "../" * pagename.count("/") + root + pagename + ".html"
+    context["metatags"] = context.get("metatags", "") + f'\n<link rel="alternate" hreflang="{other}" href="{href}" />'
+    link = f'<p class="dlcourse-other-language"><a href="{href}" hreflang="{other}" lang="{other}">{name}</a></p>'
+    note = f'<div class="admonition note"><p>{KOREAN_NOTE}</p></div>' if (
+        language == "ko" and pagename == app.config.root_doc) else ""
+    if "body" in context:
+        context["body"] = link + note + context["body"]
+
+
+def add_language_assets(app: Sphinx) -> None:
+    """The Korean pages' stylesheet (fonts, line breaking), served from the site itself."""
+    if app.config.dlcourse_translated and (app.config.language or "en") == "ko":
+        app.config.html_static_path.append(str(Path(__file__).with_name("static")))
+        app.add_css_file("dlcourse-ko.css")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.config.html_context = {"default_mode": "light", **app.config.html_context}
+    app.add_config_value("dlcourse_translated", False, "html")
+    app.add_search_language(SearchKorean)
+    app.connect("builder-inited", add_language_assets)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)  # after every script is added
+    app.connect("html-page-context", link_other_language)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
