@@ -1,4 +1,4 @@
-"""The built site in a real browser: every page of both editions renders its title, math and images, offline.
+"""The built site in a real browser: every page of both editions, in English and Korean, renders offline.
 
 The site is served on localhost and opened in headless Chromium (driven by Playwright, using the
 system's Chromium: Debian's ``chromium`` package, which ``.ci/run`` installs). Every request that
@@ -81,7 +81,10 @@ def browser():
         chromium.close()
 
 
-@pytest.mark.parametrize("edition", ["student", "teacher"])
+SITES = ["student", "teacher", "student/ko", "teacher/ko"]
+
+
+@pytest.mark.parametrize("edition", SITES)
 @pytest.mark.parametrize("page_path", book_pages())
 def test_page_renders_offline(site: str, browser, edition: str, page_path: str):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -105,7 +108,11 @@ def test_page_renders_offline(site: str, browser, edition: str, page_path: str):
         response = page.goto(site_root + page_path, wait_until="load")
         assert response is not None and response.ok, f"{page_path}: HTTP {response and response.status}"
         seen = page.evaluate(INSPECT)
-        shot = f"{edition}__" + page_path.replace("/", "__").removesuffix(".html") + ".png"
+        language = page.evaluate("document.documentElement.lang")
+        font = page.evaluate("getComputedStyle(document.body).fontFamily")
+        other = page.locator("p.dlcourse-other-language a")
+        other_href = other.get_attribute("href") if other.count() == 1 else None
+        shot = edition.replace("/", "_") + "__" + page_path.replace("/", "__").removesuffix(".html") + ".png"
         page.screenshot(path=str(SCREENSHOTS / shot), full_page=False)
     finally:
         page.close()
@@ -119,6 +126,12 @@ def test_page_renders_offline(site: str, browser, edition: str, page_path: str):
     assert not seen["brokenImages"], f"{page_path}: images that did not load: {seen['brokenImages']}"
     assert not outside, f"{page_path}: the page asked for the network: {outside}"
     assert not problems, f"{page_path}: " + "; ".join(problems)
+    korean = edition.endswith("/ko")
+    assert language == ("ko" if korean else "en"), f"{page_path}: <html lang={language!r}>"
+    if korean:
+        assert "Malgun Gothic" in font and "Apple SD Gothic Neo" in font, f"{page_path}: font stack {font!r}"
+    expected = ("../" * page_path.count("/")) + ("../" if korean else "ko/") + page_path
+    assert other_href == expected, f"{page_path}: link to the other language {other_href!r}, expected {expected!r}"
 
 
 
@@ -138,3 +151,44 @@ def test_a_teacher_opens_a_folded_solution_and_a_student_sees_the_stub(site: str
         assert 'NotImplementedError("Exercise 3.1' in text and "Show the solution" not in text
     finally:
         page.close()
+
+
+RESULTS = """async (query) => {
+  const done = () => document.querySelector('#search-results .search-summary, #search-results p');
+  for (let i = 0; i < 200 && !(done() && done().textContent.match(/found|찾|\\d/i)); i++) {
+    await new Promise(r => setTimeout(r, 50));
+  }
+  return [...document.querySelectorAll('#search-results ul.search li a')].map(a => a.getAttribute('href'));
+}"""
+
+
+def korean_pages_with(html: Path, pattern: str) -> set[str]:
+    """The Korean pages (paths under ko/) whose article text matches ``pattern``."""
+    found = set()
+    for page in (html / "ko" / "chapters").rglob("*.html"):
+        article = re.search(r"<article.*?</article>", page.read_text(), re.S)
+        text = re.sub(r"<[^>]+>", " ", article.group(0)) if article else ""
+        if re.search(pattern, text):
+            found.add(str(page.relative_to(html / "ko")))
+    return found
+
+
+@pytest.mark.parametrize(("query", "must_find"), [
+    ("학습률", r"학습률(?:을|이|의|은|는|에|로|과|와|도)"),
+    ("배치 정규화", r"배치 정규화"),
+])
+def test_korean_search_finds_pages_from_the_bare_term(site: str, browser, built_editions, query: str, must_find: str):
+    """Searching the bare term lists the pages that only use it with a particle attached (학습률을, 학습률이)."""
+    html = built_editions["student"][1]
+    expected = korean_pages_with(html, must_find)
+    assert expected, f"no Korean page uses {must_find!r}: the catalogs lack the translations this test needs"
+    page = browser.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site) else route.abort())
+    try:
+        page.goto(f"{site}student/ko/search.html?q={query}", wait_until="load")
+        hrefs = page.evaluate(RESULTS, query)
+    finally:
+        page.close()
+    found = {href.split("?")[0].split("#")[0] for href in hrefs}
+    missing = expected - found
+    assert not missing, f"searching {query!r} missed {sorted(missing)} (found {sorted(found)})"
