@@ -53,18 +53,25 @@ def html_folder(edition: str, book_root: Path) -> Path:
     return Path(book_root) / ("_build/html" if edition == "student" else "_build/teacher/html")
 
 
-def teacher_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+TOGGLES = {  # language -> role -> (the label that unfolds, the label that folds); {id} is the exercise
+    "en": {SOLUTION: ("Show the solution of exercise {id}", "Hide the solution"),
+           HIDDEN: ("Show the hidden check of exercise {id}", "Hide the hidden check")},
+    "ko": {SOLUTION: ("연습 문제 {id}의 풀이 보기", "풀이 접기"),
+           HIDDEN: ("연습 문제 {id}의 숨은 검사 보기", "숨은 검사 접기")},
+}
+
+
+def teacher_notebook(nb: nbformat.NotebookNode, language: str = "en") -> nbformat.NotebookNode:
     """The master with each solution folded (its code hidden) and each hidden check folded (code and output)."""
     for cell in nb.cells:
         meta = marker(cell) or {}
         role = meta.get("role")
         if role not in (SOLUTION, HIDDEN):
             continue
-        what = "solution" if role == SOLUTION else "hidden check"
         tags = cell.metadata.setdefault("tags", [])
         tags.append("hide-input" if role == SOLUTION else "hide-cell")
-        cell.metadata["mystnb"] = {"code_prompt_show": f"Show the {what} of exercise {meta['exercise']}",
-                                   "code_prompt_hide": f"Hide the {what}"}
+        show, hide = TOGGLES[language][role]
+        cell.metadata["mystnb"] = {"code_prompt_show": show.format(id=meta["exercise"]), "code_prompt_hide": hide}
     return nb
 
 
@@ -109,7 +116,7 @@ def stage(edition: str, book_root: Path, dest: Path, language: str = "en") -> Pa
                                                       allow_unicode=True))
     for master in sorted(book_root.glob("chapters/*/*.ipynb")):
         nb = read_notebook(master)
-        copy = release_notebook(nb, str(master), keep_outputs=True) if edition == "student" else teacher_notebook(nb)
+        copy = release_notebook(nb, str(master), keep_outputs=True) if edition == "student" else teacher_notebook(nb, language)
         nbformat.write(copy, str(dest / master.relative_to(book_root)))
     return dest
 
@@ -160,5 +167,5 @@ def update_catalogs(book_root: Path) -> list[Path]:
     if result.returncode != 0:
         raise RuntimeError(f"extracting the messages failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
     locales = book_root / LOCALES
-    update(str(locales), str(work / "_build" / "gettext"), languages=["ko"], line_width=100)
+    update(str(locales), str(work / "_build" / "gettext"), languages=["ko"], line_width=100, ignore_obsolete=True)
     return sorted((locales / "ko" / "LC_MESSAGES").rglob("*.po"))

@@ -20,7 +20,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.locale import init as init_locale
+from sphinx.transforms import SphinxTransform
+from sphinx.util.i18n import docname_to_domain
 
 from dlcourse.book.korean_search import SearchKorean
 
@@ -42,6 +47,49 @@ def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, contex
             seen.add(key)
             unique.append(script)
     context["script_files"] = unique
+
+
+MEASURED = "dlcourse-measured"  # the class of a container whose text is a table of measurements
+
+
+class KeepMeasurementsUntranslated(SphinxTransform):
+    """Mark the text inside a ``{container} dlcourse-measured`` as not to be translated.
+
+    The front page's table of run times is rewritten by every full nbval run; translating it would
+    leave the Korean catalog stale after each run. Runs before Sphinx's ``Locale`` transform
+    (priority 20), so the marked text is neither translated nor extracted into the catalogs.
+    """
+
+    default_priority = 15
+
+    def apply(self, **kwargs: Any) -> None:
+        for container in self.document.findall(nodes.container):
+            if MEASURED in container["classes"]:
+                for node in container.findall(nodes.Element):
+                    node["translatable"] = False
+
+
+class TranslateTocCaptions(SphinxTransform):
+    """Translate the captions of the table of contents, which sphinx-external-toc inserts after ``Locale`` ran.
+
+    The captions are extracted into the root page's catalog like its other messages; this looks
+    them up there (priority 101: right after sphinx-external-toc's ``InsertToctrees``, priority 100).
+    """
+
+    default_priority = 101
+
+    def apply(self, **kwargs: Any) -> None:
+        language = self.config.language or "en"
+        if language == "en" or not self.config.locale_dirs:
+            return
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        dirs = [str(Path(self.env.srcdir, directory)) for directory in self.config.locale_dirs]
+        catalog, found = init_locale(dirs, language, domain)
+        if not found:
+            return
+        for toctree in self.document.findall(addnodes.toctree):
+            if toctree.get("caption"):
+                toctree["caption"] = catalog.gettext(toctree["caption"])
 
 
 def link_other_language(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
@@ -70,6 +118,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.config.html_context = {"default_mode": "light", **app.config.html_context}
     app.add_config_value("dlcourse_translated", False, "html")
     app.add_search_language(SearchKorean)
+    app.add_transform(KeepMeasurementsUntranslated)
+    app.add_transform(TranslateTocCaptions)
     app.connect("builder-inited", add_language_assets)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)  # after every script is added
     app.connect("html-page-context", link_other_language)
