@@ -2,11 +2,13 @@
 
 An exercise is marked in cell metadata under the key ``dlcourse``::
 
-    {"dlcourse": {"exercise": "0.1", "role": "solution"}}                 # the learner's cell
+    {"dlcourse": {"exercise": "0.1", "role": "solution", "kind": "code"}}  # the learner's cell
     {"dlcourse": {"exercise": "0.1", "role": "check", "points": 1}}       # visible feedback
     {"dlcourse": {"exercise": "0.1", "role": "hidden-check", "points": 1}}  # graded, removed on release
 
-Every exercise has at least one visible check, so the learner's copy gives feedback. A solution cell holds ``# BEGIN SOLUTION`` ... ``# END SOLUTION`` (one pair per function, say); points go on check cells, which
+The solution cell names the exercise's kind (``KINDS``): ``code`` (write something that needs thought),
+``predict`` (a prediction written before the cell that runs the experiment) or ``concept`` (a graded
+answer to a question about why something works). Every exercise has at least one visible check, so the learner's copy gives feedback. A solution cell holds ``# BEGIN SOLUTION`` ... ``# END SOLUTION`` (one pair per function, say); points go on check cells, which
 come after the solution and print what they verified. An exercise earns the sum of its check
 points when every one of its checks passes, and nothing otherwise.
 """
@@ -21,6 +23,7 @@ import nbformat
 KEY = "dlcourse"
 SOLUTION, CHECK, HIDDEN = "solution", "check", "hidden-check"
 ROLES = (SOLUTION, CHECK, HIDDEN)
+KINDS = ("code", "predict", "concept")
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 
 
@@ -76,7 +79,7 @@ def parse_exercises(nb: nbformat.NotebookNode, where: str = "notebook", require_
         if cell.cell_type != "code" or not isinstance(meta, dict):
             problems.append(f"{at}: exercise metadata must be a dict on a code cell")
             continue
-        unknown = set(meta) - {"exercise", "role", "points"}
+        unknown = set(meta) - {"exercise", "role", "points", "kind"}
         exercise_id, role = meta.get("exercise"), meta.get("role")
         if unknown:
             problems.append(f"{at}: unknown keys {sorted(unknown)}")
@@ -91,6 +94,8 @@ def parse_exercises(nb: nbformat.NotebookNode, where: str = "notebook", require_
             if exercise.solution >= 0:
                 problems.append(f"{at}: exercise {exercise_id} already has a solution cell (cell {exercise.solution}); ids must be unique")
             exercise.solution = index
+            if "kind" in meta and meta["kind"] not in KINDS:
+                problems.append(f"{at}: kind {meta['kind']!r} of exercise {exercise_id} is not one of {KINDS}")
             if "points" in meta:
                 problems.append(f"{at}: points belong on the check cells of exercise {exercise_id}, not on its solution")
             if not solution_lines_ok(cell.source):
@@ -101,6 +106,8 @@ def parse_exercises(nb: nbformat.NotebookNode, where: str = "notebook", require_
                 problems.append(f"{at}: {role} of exercise {exercise_id} needs 'points', a non-negative int")
             else:
                 exercise.points += points
+            if "kind" in meta:
+                problems.append(f"{at}: the kind of exercise {exercise_id} belongs on its solution cell")
             if exercise.solution < 0:
                 problems.append(f"{at}: {role} of exercise {exercise_id} comes before its solution cell")
             if require_outputs and not cell.get("outputs"):
