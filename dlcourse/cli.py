@@ -23,11 +23,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
 from dlcourse import __version__, data
-from dlcourse.config import add_config_arguments
+from dlcourse.config import CONNECT_TIMEOUT, HEARTBEAT, SEARCHED, add_config_arguments, json_safe
 
 
 def cmd_data(args: argparse.Namespace) -> int:
@@ -35,9 +36,13 @@ def cmd_data(args: argparse.Namespace) -> int:
     spec = data.DATASETS[args.name]
     print(f"{spec.title}: searching, in order:")
     for base, why in data.search_path(spec, args.root):
-        print(f"  {'found' if data.find_files(spec, base) else '     '}  {base.resolve()}  ({why})")
+        try:
+            state = "found" if data.find_files(spec, base) else ""
+        except PermissionError:
+            state = "no access"
+        print(f"  {state:9}  {base.resolve()}  ({why})")
     try:
-        dataset = data.load(spec, root=args.root, download=args.fetch)
+        dataset = data.load(spec, root=args.root, download=args.fetch, timeout=args.timeout)
     except (data.DatasetNotFoundError, ValueError) as err:
         print(f"\n{err}", file=sys.stderr)
         return 1
@@ -95,20 +100,25 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train one TrainConfig given as flags; print its results and save them with --out."""
+    from dlcourse import search
     from dlcourse.config import config_from_args, new_run_path, save_run
-    from dlcourse.search import train_and_score
+    from dlcourse.device import get_device
 
-    try:
+    try:  # everything that can be checked is checked before training, not after
         config = config_from_args(args)
+        device = get_device()
         if args.out:
-            new_run_path(args.out)  # refuse an occupied folder before training, not after
-        results = train_and_score(config)
-    except (ValueError, FileExistsError, data.DatasetNotFoundError) as err:
+            new_run_path(args.out)  # an occupied, unwritable or impossible folder
+        results = search.train_and_score(config, device=device)
+    except (ValueError, RuntimeError, FileExistsError, data.DatasetNotFoundError) as err:
         print(err, file=sys.stderr)
         return 2
-    print(json.dumps({"config": asdict(config), "results": results}, indent=2))
+    print(json.dumps(json_safe({"config": asdict(config), "results": results}), indent=2))
     if args.out:
         print(f"saved {save_run(config, results, args.out)}")
+    if "diverged" in results:
+        print(f"{results['diverged']}\n(the run is recorded as diverged)", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -116,19 +126,36 @@ def cmd_search(args: argparse.Namespace) -> int:
     """Run --trials trials of a study in --storage; start it in several processes to share the work."""
     import optuna
 
+    from dlcourse import search
     from dlcourse.config import config_from_args
-    from dlcourse.search import run_study
+    from dlcourse.device import get_device
 
-    try:
-        study = run_study(args.storage, args.study, args.trials, config_from_args(args), pruner=args.pruner,
-                          sampler_seed=args.sampler_seed)
-    except (ValueError, data.DatasetNotFoundError) as err:
+    fixed = [f"--{name}" for name in SEARCHED if getattr(args, name) is not None]
+    if fixed:
+        print(f"{', '.join(fixed)}: searched by `dlcourse search` itself ("
+              + "; ".join(f"{name} {space}" for name, space in SEARCHED.items())
+              + "), so a value given here would be ignored. Leave them out, or train one config with "
+              "`dlcourse train`.", file=sys.stderr)
+        return 2
+    try:  # flags, device and storage are checked before any data is read or trial started
+        base = config_from_args(args)
+        get_device()
+        study = search.open_study(args.storage, args.study, args.heartbeat, args.connect_timeout,
+                                  sampler=optuna.samplers.TPESampler(seed=args.sampler_seed),
+                                  pruner=search.make_pruner(args.pruner))
+        search.optimize(study, search.objective(base, search.search_data(base)), args.trials)
+    except (ValueError, RuntimeError, data.DatasetNotFoundError) as err:
         print(err, file=sys.stderr)
         return 2
-    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
-    pruned = [t for t in study.trials if t.state == optuna.trial.TrialState.PRUNED]
-    print(f"study {args.study!r}: {len(study.trials)} trials ({len(done)} complete, {len(pruned)} pruned)")
-    if done:
+    states = [t.state.name.lower() for t in study.trials]
+    counts = ", ".join(f"{states.count(s)} {s}" for s in ("complete", "pruned", "fail", "running", "waiting")
+                       if s in states)
+    print(f"study {args.study!r}: {len(study.trials)} trials ({counts})")
+    if "running" in states:
+        print(f"running trials belong to other workers, or to dead ones: a trial whose worker is silent for "
+              f"{2 * args.heartbeat} s (2 x --heartbeat) is marked failed and run once more by the next worker "
+              "that starts a trial")
+    if "complete" in states:
         print(f"best validation accuracy {study.best_value:.4f} with {study.best_params}")
     return 0
 
@@ -223,6 +250,23 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def positive(kind: type) -> Callable[[str], int | float]:
+    """An argparse type: a finite number of ``kind`` that is at least 1 (ints) or above 0 (floats)."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
+        if kind is int and value < 1:
+            raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+        if not (0 < value < float("inf")):
+            raise argparse.ArgumentTypeError(f"must be a positive number, got {value}")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlcourse", description="Tools of the dlcourse textbook.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -230,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", choices=sorted(data.DATASETS), default="fashion-mnist")
     p.add_argument("--root", help="a folder to look in first")
     p.add_argument("--fetch", action="store_true", help="download into the user cache if not found")
+    p.add_argument("--timeout", type=positive(float), default=data.DOWNLOAD_TIMEOUT,
+                   help="seconds a download server may stay silent before giving up (default %(default)s)")
     p.set_defaults(run=cmd_data)
     p = commands.add_parser("check-format", help="validate the exercise cells of notebooks")
     p.add_argument("paths", nargs="+", help="notebooks or folders")
@@ -250,14 +296,26 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_arguments(p)
     p.add_argument("--out", help="folder to save run.json (config and results) in; must not hold a run yet")
     p.set_defaults(run=cmd_train)
-    p = commands.add_parser("search", help="run trials of an Optuna study shared through --storage")
+    p = commands.add_parser(
+        "search", help="run trials of an Optuna study shared through --storage",
+        description="Run trials of an Optuna study shared through --storage. It searches lr, momentum and hidden "
+        "itself; the other TrainConfig flags fix the rest of every trial's config.",
+        epilog=f"A worker sends a heartbeat every --heartbeat seconds while a trial runs (journal, SQLite and "
+        f"PostgreSQL storages alike); a trial whose worker is silent for twice that is marked failed, and run "
+        f"once more with the same parameters, by the next worker that starts a trial. The journal judges "
+        f"silence by each worker's own clock, so machines sharing a journal need not agree on the time.")
     p.add_argument("--storage", default="journal:study.log",
-                   help="journal:PATH, sqlite:///PATH.db or postgresql://user:pass@host/db (default: %(default)s)")
+                   help="journal:PATH, sqlite:///PATH.db or postgresql+psycopg://USER:PASSWORD@HOST:5432/DB "
+                        '(postgresql:// works too; needs pip install "dlcourse[postgres]") (default: %(default)s)')
     p.add_argument("--study", default="dlcourse", help="study name; workers with the same name share it")
-    p.add_argument("--trials", type=int, default=20, help="trials this process runs (default 20)")
+    p.add_argument("--trials", type=positive(int), default=20, help="trials this process runs (default 20)")
     p.add_argument("--pruner", choices=("none", "median", "halving", "hyperband"), default="none")
     p.add_argument("--sampler-seed", type=int, default=None, help="seed TPE (leave unset for parallel workers)")
-    add_config_arguments(p)
+    p.add_argument("--heartbeat", type=positive(int), default=HEARTBEAT,
+                   help="seconds between heartbeats of a running trial (default %(default)s)")
+    p.add_argument("--connect-timeout", type=positive(float), default=CONNECT_TIMEOUT,
+                   help="seconds to wait for a database server to answer (default %(default)s)")
+    add_config_arguments(p, searched=SEARCHED)
     p.set_defaults(run=cmd_search)
     p = commands.add_parser("stamp-setup", help="write the Colab setup cell (from _config.yml) into every notebook")
     p.add_argument("root", nargs="?", default=".", help="the book's folder, holding _config.yml (default: .)")
@@ -266,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("bench", help="benchmarks: dlcourse vs the seed-style DataLoader loop, population vs one by one")
     p.add_argument("only", nargs="*", metavar="BENCHMARK", default=list(BENCHMARKS),
                    help=f"any of {', '.join(BENCHMARKS)} (default: all)")
-    p.add_argument("--repeats", type=int, default=3, help="timed runs per side after a warm-up; the median is shown")
+    p.add_argument("--repeats", type=positive(int), default=3, help="timed runs per side after a warm-up; the median is shown")
     p.add_argument("--workers", type=int, default=0, help="num_workers of the seed-style DataLoader (default 0)")
     p.add_argument("--device", help="cpu, cuda, mps (default: the best available)")
     p.add_argument("--book", default=".", help="the book's folder, for the last nbval run's times (default: .)")

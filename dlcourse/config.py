@@ -14,11 +14,19 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
+import os
+import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
+#: The fields ``dlcourse.search.suggest`` searches, with their spaces: a search cannot also fix them.
+SEARCHED = {"lr": "log-uniform in [0.001, 1]", "momentum": "uniform in [0, 0.95]",
+            "hidden": "log-uniform integers in [16, 512]"}
+HEARTBEAT = 60  # seconds between a search worker's heartbeats; silent for twice this, its trial is failed
+CONNECT_TIMEOUT = 10  # seconds a search waits for a database server to answer
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,10 @@ class TrainConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        problems = []
+        problems = [f"{name} must be a finite number, got {getattr(self, name)}"
+                    for name in ("lr", "momentum", "dropout", "weight_decay") if not math.isfinite(getattr(self, name))]
+        if problems:
+            raise ValueError("invalid TrainConfig: " + "; ".join(problems))
         if not self.lr > 0:
             problems.append(f"lr must be positive, got {self.lr}")
         if not 0 <= self.momentum < 1:
@@ -63,20 +74,28 @@ class TrainConfig:
         return dataclasses.replace(self, **changes)
 
 
-def add_config_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add one ``--flag`` per ``TrainConfig`` field, typed and defaulted from the dataclass."""
+def add_config_arguments(parser: argparse.ArgumentParser, searched: dict[str, str] | None = None) -> None:
+    """Add one ``--flag`` per ``TrainConfig`` field, typed and defaulted from the dataclass.
+
+    The fields in ``searched`` (name -> its search space) get a flag without a default, so that a command
+    that searches them can refuse a value instead of ignoring it.
+    """
     for f in fields(TrainConfig):
         flag = "--" + f.name.replace("_", "-")
-        if f.name == "optimizer":
+        if searched and f.name in searched:
+            parser.add_argument(flag, type=type(f.default), default=None,
+                                help=f"searched ({searched[f.name]}); cannot be set here")
+        elif f.name == "optimizer":
             parser.add_argument(flag, choices=OPTIMIZERS, default=f.default, help="default: %(default)s")
         else:
             parser.add_argument(flag, type=type(f.default), default=f.default, help="default: %(default)s")
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    """The ``TrainConfig`` named by parsed arguments (``vars(args)`` may hold other keys too)."""
+    """The ``TrainConfig`` named by parsed arguments (``vars(args)`` may hold other keys too); a field
+    whose flag is None (searched, see ``add_config_arguments``) keeps its default."""
     values = vars(args)
-    return TrainConfig(**{f.name: values[f.name] for f in fields(TrainConfig)})
+    return TrainConfig(**{f.name: values[f.name] for f in fields(TrainConfig) if values[f.name] is not None})
 
 
 def parse_config(argv: list[str] | None = None) -> TrainConfig:
@@ -87,21 +106,62 @@ def parse_config(argv: list[str] | None = None) -> TrainConfig:
 
 
 def new_run_path(folder: str | Path) -> Path:
-    """``folder/run.json``, or FileExistsError if it already holds a run (check before training, not after)."""
-    path = Path(folder) / "run.json"
+    """``folder/run.json``, checked before training rather than after: the folder is created if needed and
+    must be writable, and must not hold a run yet. Raises FileExistsError or ValueError naming the fix."""
+    folder = Path(folder)
+    path = folder / "run.json"
     if path.exists():
         raise FileExistsError(f"{path} already holds a run; choose a new folder for this one")
+    blocker = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise ValueError(f"cannot save the run in {folder}: {blocker} is a file, not a folder; choose another --out")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):  # can this user write here?
+            pass
+    except OSError as err:
+        raise ValueError(f"cannot save the run in {folder}: {err.strerror or err}; choose another --out "
+                         "or fix the folder's permissions") from err
     return path
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by None: JSON has no NaN."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def save_run(config: TrainConfig, results: dict[str, Any], folder: str | Path) -> Path:
     """Write ``{"config": ..., "results": ...}`` to ``folder/run.json`` and return its path.
 
-    Refuses to overwrite an earlier run: results are evidence, so a second run needs a new folder.
+    Refuses to overwrite an earlier run: results are evidence, so a second run needs a new folder. The
+    file appears whole or not at all (written to a temporary file, then linked into place), and is strict
+    JSON: a NaN or infinite number is written as null.
     """
     path = new_run_path(folder)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"config": asdict(config), "results": results}, indent=2) + "\n")
+    text = json.dumps({"config": asdict(config), "results": json_safe(results)}, indent=2, allow_nan=False) + "\n"
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".run.json.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(temporary, path)  # fails if a run.json appeared meanwhile: never overwritten
+        except FileExistsError:
+            raise FileExistsError(f"{path} already holds a run; choose a new folder for this one") from None
+        except OSError:  # a file system without hard links
+            if path.exists():
+                raise FileExistsError(f"{path} already holds a run; choose a new folder for this one") from None
+            os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
     return path
 
 

@@ -2,7 +2,8 @@
 
 Where the files are looked for, in this order (the first folder holding all four files wins):
 
-1. the ``root`` argument,
+1. the ``root`` argument: when given, it is used or refused (an error naming what it lacks), never
+   silently passed over for another folder,
 2. the folder in ``$DLCOURSE_DATA``,
 3. ``./data``,
 4. system folders such as ``/usr/share/datasets/fashion-mnist`` (Debian package ``dataset-fashion-mnist``),
@@ -11,7 +12,9 @@ Where the files are looked for, in this order (the first folder holding all four
 
 In each folder both a flat layout (``folder/train-images-idx3-ubyte.gz``) and torchvision's
 layout (``folder/FashionMNIST/raw/...``) are accepted, gzipped or not. Every file is checked
-(IDX header, size, item count, and the MD5 of its contents where it is known) before use.
+(IDX header, size, item count, and the MD5 of its contents where it is known) before use. A folder this
+user may not read is skipped (and named if nothing is found). A download gives up when the server stays
+silent for ``timeout`` seconds (``dlcourse data --fetch --timeout``; default 30).
 
 The whole dataset is loaded once into float tensors, normalized once with the training set's
 mean and standard deviation: ``x_normalized = (x / 255 - mean) / std``.
@@ -20,6 +23,8 @@ mean and standard deviation: ``x_normalized = (x / 255 - mean) / std``.
 from __future__ import annotations
 
 import os
+import socket
+import urllib.error
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +35,7 @@ import torch
 from dlcourse import idx
 
 DATA_ENV_VAR = "DLCOURSE_DATA"
+DOWNLOAD_TIMEOUT = 30  # seconds of silence from a download server before giving up
 
 #: The four files of an MNIST-style dataset, by split: (images, labels).
 FILES = {
@@ -160,12 +166,28 @@ def _find_file(folder: Path, stem: str) -> Path | None:
 
 
 def find_files(spec: DatasetSpec, base: Path) -> dict[str, Path] | None:
-    """The four files of ``spec`` under ``base`` (flat or torchvision layout), or None."""
+    """The four files of ``spec`` under ``base`` (flat or torchvision layout), or None.
+
+    Raises PermissionError if ``base`` cannot be searched, or a file found there cannot be read.
+    """
     for folder in (base, base / spec.torchvision_class / "raw", base / spec.name):
         found = {stem: _find_file(folder, stem) for pair in FILES.values() for stem in pair}
         if all(found.values()):
+            for path in found.values():
+                with open(path, "rb"):  # readable by this user? (raises PermissionError if not)
+                    pass
             return found  # type: ignore[return-value]
     return None
+
+
+def _missing(base: Path) -> str:
+    """Why ``base``, given explicitly as the root, holds no dataset: it is absent, or these files are."""
+    if not base.exists():
+        return "does not exist"
+    if not base.is_dir():
+        return "is not a folder"
+    missing = [stem for pair in FILES.values() for stem in pair if _find_file(base, stem) is None]
+    return f"does not hold all four files (missing: {', '.join(missing)}, gzipped or not)"
 
 
 def read_split(spec: DatasetSpec, files: dict[str, Path], split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -189,37 +211,66 @@ def read_split(spec: DatasetSpec, files: dict[str, Path], split: str) -> tuple[n
     return images, labels
 
 
-def download(spec: DatasetSpec, target: Path) -> None:
-    """Download ``spec`` through torchvision into ``target/<TorchvisionClass>/raw``."""
+def download(spec: DatasetSpec, target: Path, timeout: float = DOWNLOAD_TIMEOUT) -> None:
+    """Download ``spec`` through torchvision into ``target/<TorchvisionClass>/raw``, giving up on a server
+    that stays silent for ``timeout`` seconds (torchvision itself would wait forever)."""
     import torchvision.datasets  # imported here: only needed for downloads
 
-    getattr(torchvision.datasets, spec.torchvision_class)(root=str(target), train=True, download=True)
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout)  # urllib, under torchvision, uses it for every connect and read
+    try:
+        getattr(torchvision.datasets, spec.torchvision_class)(root=str(target), train=True, download=True)
+    finally:
+        socket.setdefaulttimeout(previous)
 
 
-def locate(spec: DatasetSpec, root: str | Path | None = None, allow_download: bool = True) -> dict[str, Path]:
-    """Find ``spec``'s files along :func:`search_path`, downloading into the cache as a last resort."""
+def locate(spec: DatasetSpec, root: str | Path | None = None, allow_download: bool = True,
+           timeout: float = DOWNLOAD_TIMEOUT) -> dict[str, Path]:
+    """Find ``spec``'s files along :func:`search_path`, downloading into the cache as a last resort.
+
+    An explicit ``root`` is used or refused: if it lacks the files, DatasetNotFoundError says which.
+    Folders this user may not read are skipped, and named in the error if nothing is found.
+    """
     places = search_path(spec, root)
-    for base, _ in places:
-        files = find_files(spec, base)
+    unreadable: dict[Path, str] = {}
+    for base, why in places:
+        try:
+            files = find_files(spec, base)
+        except PermissionError as err:
+            unreadable[base] = f"permission denied: {err.filename}"
+            files = None
         if files:
             return files
+        if why == "root argument":
+            problem = unreadable.get(base) or _missing(base)
+            raise DatasetNotFoundError(
+                f"{spec.title}: the folder given as root, {base.resolve()}, {problem}. Fix that folder"
+                + (" (chmod -R a+rX on it, or ask its owner)" if base in unreadable else "")
+                + ", or leave root (--root) out to search the usual places.")
     failure = "downloading was switched off (download=False)"
     if allow_download:
         try:
-            download(spec, cache_dir())
+            download(spec, cache_dir(), timeout)
             files = find_files(spec, cache_dir())
             if files:
                 return files
             failure = "the download finished but the files were not where torchvision puts them"
         except Exception as err:  # noqa: BLE001 - any failure here ends in the one error below
-            failure = f"the download into {cache_dir()} failed: {type(err).__name__}: {err}"
-    tried = "\n".join(f"  - {base.resolve()} ({why})" for base, why in places)
+            reason = getattr(err, "reason", err) if isinstance(err, urllib.error.URLError) else err
+            if isinstance(reason, TimeoutError):
+                failure = (f"the download server did not answer within {timeout:g} s (a longer wait: "
+                           "dlcourse data --fetch --timeout SECONDS, or data.load(timeout=...))")
+            else:
+                failure = f"the download into {cache_dir()} failed: {type(err).__name__}: {err}"
+    tried = "\n".join(f"  - {base.resolve()} ({why})" + (f": {unreadable[base]}, skipped" if base in unreadable else "")
+                      for base, why in places)
     names = ", ".join(f"{stem}.gz" for pair in FILES.values() for stem in pair)
     raise DatasetNotFoundError(
         f"{spec.title} was not found, and {failure}.\nLooked in:\n{tried}\n"
         f"Fix it in one of two ways:\n"
         f"  1. put the four files ({names}) in ./data or in a folder named by ${DATA_ENV_VAR}"
         + (" (on Debian/Ubuntu: sudo apt install dataset-fashion-mnist)" if spec is FASHION_MNIST else "")
+        + (", or make the folders skipped above readable (chmod -R a+rX FOLDER)" if unreadable else "")
         + ";\n  2. connect to the internet and run: dlcourse data --fetch"
         + ("" if spec is FASHION_MNIST else f" --name {spec.name}")
     )
@@ -232,12 +283,14 @@ def load(
     device: torch.device | str = "cpu",
     normalize: bool = True,
     download: bool = True,
+    timeout: float = DOWNLOAD_TIMEOUT,
 ) -> Dataset:
     """Load a whole dataset into memory as float tensors.
 
     Images become ``float32`` tensors of shape ``(n, 1, 28, 28)``; with ``normalize=True`` they are
     standardized with the training set's statistics, ``(x / 255 - mean) / std``, otherwise scaled to
-    [0, 1]. Labels become ``int64`` tensors. Both end up on ``device``.
+    [0, 1]. Labels become ``int64`` tensors. Both end up on ``device``. ``timeout``: seconds a download
+    server may stay silent before the download is given up.
     """
     if isinstance(name, DatasetSpec):
         spec = name
@@ -245,7 +298,7 @@ def load(
         spec = DATASETS[name.lower()]
     else:
         raise ValueError(f"Unknown dataset {name!r}; choose one of {sorted(DATASETS)}.")
-    files = locate(spec, root, allow_download=download)
+    files = locate(spec, root, allow_download=download, timeout=timeout)
     raw = {split: read_split(spec, files, split) for split in FILES}
     train_pixels = raw["train"][0]
     mean = float(train_pixels.mean() / 255) if normalize else 0.0

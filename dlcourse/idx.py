@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,9 @@ def read_bytes(path: Path) -> bytes:
             with gzip.open(path, "rb") as f:
                 return f.read()
         return path.read_bytes()
+    except PermissionError as err:
+        raise IDXError(f"{path}: cannot be read, permission denied for this user; the file may be fine. Make it "
+                       f"readable (chmod a+r {path}, or ask its owner) or put a readable copy elsewhere.") from err
     except (OSError, EOFError) as err:  # gzip raises these for truncated or corrupt archives
         raise IDXError(f"{path}: cannot be read ({err}); the file is damaged, delete it and fetch it again.") from err
 
@@ -48,10 +52,10 @@ def parse(raw: bytes, path: Path | str = "<bytes>") -> np.ndarray:
     if len(raw) < header:
         raise IDXError(f"{path}: truncated header.")
     shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = header + int(np.prod(shape))
+    expected = header + math.prod(shape)  # Python integers: np.prod would overflow on a corrupt header
     if len(raw) != expected:
         raise IDXError(
-            f"{path}: header says shape {shape} ({expected} bytes) but the file has {len(raw)} bytes; "
+            f"{path}: header says shape {shape} ({expected:,} bytes) but the file has {len(raw):,} bytes; "
             "it is truncated or corrupt. Delete it and fetch it again."
         )
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape).copy()  # writable, owns its memory

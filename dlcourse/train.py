@@ -13,6 +13,7 @@ followed by an evaluation on the validation data, if given, and the callbacks.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -59,6 +60,23 @@ class History:
         from dlcourse.plot import plot_history
 
         return plot_history(self, title=title)
+
+
+class TrainingDiverged(FloatingPointError):
+    """The training loss became NaN or infinite: ``fit`` stopped at that batch instead of going on with NaNs.
+
+    ``epoch`` and ``batch`` (both from 1) locate the first non-finite loss (a validation loss counts after
+    the epoch's last batch), ``lr`` is the learning rate then, ``history`` holds the epochs finished before.
+    """
+
+    def __init__(self, epoch: int, batch: int, batches: int, lr: float, loss: float, history: History,
+                 which: str = "training") -> None:
+        self.epoch, self.batch, self.lr, self.loss, self.history = epoch, batch, lr, loss, history
+        where = f"at epoch {epoch}, batch {batch} of {batches}" if which == "training" else \
+            f"after epoch {epoch} (batch {batch} of {batches})"
+        super().__init__(
+            f"training diverged: the {which} loss became {loss} {where} (learning rate {lr:g}); "
+            "lower the learning rate (try a tenth of it), or clip the gradients")
 
 
 def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
@@ -134,9 +152,16 @@ def fit(
     the loss before ``backward()`` so that small gradients do not flush to zero, and divides them again
     before the step. The weights stay float32. It is off by default, so every notebook's numbers stay
     those of float32.
+
+    A loss that becomes NaN or infinite stops training with :class:`TrainingDiverged`, which names the
+    epoch, the batch and the learning rate; the callbacks' ``on_train_end`` still runs. On the CPU it stops
+    right after that batch; on a GPU the losses are checked once per epoch (reading one every batch would
+    make the GPU wait), and the message still names the first bad batch.
     """
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
+    if len(train) == 0 or (val is not None and len(val) == 0):
+        raise ValueError(f"{'train' if len(train) == 0 else 'val'} has no items; fit needs data to train and score on")
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     device = next(model.parameters()).device
     train = train.to(device)
@@ -152,6 +177,7 @@ def fit(
         total_correct = torch.zeros((), device=device)
         bar = tqdm(batches, desc=f"epoch {epoch}/{epochs}", leave=False, disable=not progress,
                    file=sys.stderr, mininterval=0.5, unit="batch")
+        losses = []  # this epoch's batch losses, kept on the device
         for x, y in bar:
             if augment is not None:
                 x, y = augment(x, y)
@@ -168,6 +194,11 @@ def fit(
             total_loss += loss.detach() * y.shape[0]
             labels = y.argmax(dim=1) if y.ndim == 2 else y
             total_correct += (logits.detach().argmax(dim=1) == labels).sum()
+            losses.append(loss.detach())
+            if device.type == "cpu" and not math.isfinite(losses[-1].item()):
+                break  # reading a loss costs nothing on the CPU: stop at the first bad batch
+        if not math.isfinite(total_loss.item()):
+            _diverged(torch.stack(losses), epoch, len(batches), optimizer, history, model, callbacks)
         record = {
             "epoch": epoch,
             "train_loss": total_loss.item() / len(train),
@@ -177,6 +208,9 @@ def fit(
         if val is not None:
             scores = evaluate(model, val, loss_fn)
             record.update(val_loss=scores["loss"], val_acc=scores["acc"])
+            if not math.isfinite(scores["loss"]):  # weights so large that the outputs overflow
+                _diverged(torch.tensor([scores["loss"]]), epoch, len(batches), optimizer, history, model, callbacks,
+                          which="validation")
         if scheduler is not None and not scheduler_per_batch:
             _step_scheduler(scheduler, record.get("val_loss", record["train_loss"]))
         record["seconds"] = time.perf_counter() - start
@@ -190,6 +224,17 @@ def fit(
         if hasattr(callback, "on_train_end"):
             callback.on_train_end(history, model)
     return history
+
+
+def _diverged(losses: torch.Tensor, epoch: int, batches: int, optimizer: torch.optim.Optimizer, history: History,
+              model: nn.Module, callbacks: Sequence[Callback], which: str = "training") -> None:
+    """Raise TrainingDiverged for the first non-finite entry of ``losses`` (after the callbacks' on_train_end)."""
+    bad = int((~torch.isfinite(losses)).nonzero()[0])
+    for callback in callbacks:
+        if hasattr(callback, "on_train_end"):
+            callback.on_train_end(history, model)
+    batch = bad + 1 if which == "training" else batches
+    raise TrainingDiverged(epoch, batch, batches, optimizer.param_groups[0]["lr"], losses[bad].item(), history, which)
 
 
 def autocast_dtype(amp: bool | torch.dtype, device: torch.device) -> torch.dtype | None:

@@ -11,7 +11,7 @@ def test_data_command_reports_where_the_files_are(capsys):
 
 def test_data_command_without_files_fails_with_the_fix(isolated, capsys, monkeypatch):
     write_tiny(isolated / "x")  # the wrong dataset size for MNIST: found nowhere usable
-    assert main(["data", "--name", "mnist", "--root", str(isolated / "nowhere")]) == 1
+    assert main(["data", "--name", "mnist"]) == 1
     err = capsys.readouterr().err
     assert "MNIST was not found, and downloading was switched off" in err
     assert "dlcourse data --fetch --name mnist" in err

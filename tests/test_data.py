@@ -58,10 +58,10 @@ def test_incomplete_folder_is_skipped(isolated):
 def test_not_found_lists_places_and_fixes(isolated, monkeypatch):
     monkeypatch.setenv("DLCOURSE_DATA", str(isolated / "nowhere"))
     with pytest.raises(data.DatasetNotFoundError) as info:
-        data.load(TINY, root=isolated / "r", download=False)
+        data.load(TINY, download=False)
     message = str(info.value)
     assert "Tiny was not found, and downloading was switched off" in message
-    for place in ("r (root argument)", "nowhere ($DLCOURSE_DATA)", "(./data)", "(user cache)"):
+    for place in ("nowhere ($DLCOURSE_DATA)", "(./data)", "(user cache)"):
         assert place in message
     assert "1. put the four files" in message and "2. connect to the internet and run: dlcourse data --fetch" in message
 

@@ -50,6 +50,8 @@ def mlp() -> nn.Module:
 
 def median_seconds(run: Callable[[], object], device: torch.device, repeats: int) -> float:
     """The median wall time of ``repeats`` calls of ``run`` after one warm-up call, the device synchronized."""
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1 (timed runs after the warm-up), got {repeats}")
     run()
     times = []
     for _ in range(repeats):
@@ -166,6 +168,8 @@ def report(rows: list[dict], device: torch.device) -> str:
 
 def run(only: list[str], repeats: int, device: torch.device, book_root: Path, workers: int = 0) -> str:
     """Run the chosen benchmarks and return the report to print."""
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1 (timed runs after the warm-up), got {repeats}")
     rows = []
     epochs = [name for name in only if name in ("mlp", "cnn")]
     if epochs or "population" in only:

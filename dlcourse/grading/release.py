@@ -4,7 +4,8 @@
     return (a == b).mean()          ->    raise NotImplementedError("Exercise 0.1: write your solution here")
     # END SOLUTION                        # END SOLUTION
 
-Releasing a released copy changes nothing, and a master is never written over.
+Releasing a released copy changes nothing, and a master is never written over: neither the notebooks being
+released nor any other master (a notebook with hidden checks or unstubbed solutions) already at an output path.
 """
 
 from __future__ import annotations
@@ -57,6 +58,17 @@ def release_notebook(nb: nbformat.NotebookNode, where: str = "notebook",
     return student
 
 
+def is_master(nb: nbformat.NotebookNode) -> bool:
+    """True if ``nb`` holds what a student copy must not: hidden checks, or a solution that is not the stub."""
+    for cell in nb.cells:
+        meta = marker(cell) or {}
+        if meta.get("role") == HIDDEN:
+            return True
+        if meta.get("role") == SOLUTION and cell.source != stub_solution(cell.source, meta["exercise"]):
+            return True
+    return False
+
+
 def notebooks_under(path: Path) -> list[Path]:
     """``path`` itself if it is a notebook, else every notebook below it (checkpoints excluded)."""
     if path.is_file():
@@ -67,11 +79,13 @@ def notebooks_under(path: Path) -> list[Path]:
 def release(source: Path, target: Path) -> list[Path]:
     """Write student copies of the notebook or tree ``source`` into ``target``; returns the files written.
 
-    For a tree, the folder structure is mirrored. Raises ValueError, before writing anything, if a
-    copy would land on one of the masters.
+    For a tree, the folder structure is mirrored; a ``target`` inside ``source`` is left out of the masters
+    (so releasing ``chapters`` into ``chapters/handout`` can be repeated). Raises ValueError, before
+    writing anything, if a copy would land on one of the masters or on any other master notebook.
     """
     source, target = Path(source).resolve(), Path(target).resolve()
-    masters = notebooks_under(source)
+    masters = [m for m in notebooks_under(source)
+               if source.is_file() or target == source or not m.is_relative_to(target)]
     if not masters:
         raise FileNotFoundError(f"no notebooks found at {source}")
     if source.is_file():
@@ -79,6 +93,7 @@ def release(source: Path, target: Path) -> list[Path]:
     else:
         outputs = [target / m.relative_to(source) for m in masters]
     clashes = set(outputs) & set(masters)
+    clashes |= {out for out in outputs if out.is_file() and _holds_master(out)}
     if clashes:
         raise ValueError(f"refusing to write over the master(s) {sorted(map(str, clashes))}; choose another output folder")
     released = [release_notebook(read_notebook(m), str(m)) for m in masters]  # all checked before any write
@@ -86,3 +101,11 @@ def release(source: Path, target: Path) -> list[Path]:
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(out))
     return outputs
+
+
+def _holds_master(path: Path) -> bool:
+    """True if ``path`` is a notebook that is a master (a file that is not a notebook is not ours to judge)."""
+    try:
+        return is_master(nbformat.read(str(path), as_version=4))
+    except Exception:  # noqa: BLE001 - unreadable or not a notebook: the write below reports what is wrong
+        return False
