@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -144,6 +145,14 @@ def bwrap_command(spec: dict, connection_fd: int, socket_dir: str, inner: list[s
     return args + ["--", *inner]
 
 
+def _inner(spec_data: dict, command: list[str]) -> list[str]:
+    """``command`` behind the init script that sets the limits and drops root (see _sandbox_init.py)."""
+    init = f"{PACKAGE_MOUNT}/dlcourse/grading/_sandbox_init.py"
+    limits = json.dumps({**spec_data["limits"], "home": HOME,
+                         "mpl_cache": MPL_CACHE if spec_data.get("mpl_cache") else None})
+    return [spec_data["executable"], "-I", "-S", init, limits, "--", *command]
+
+
 def launch(connection_file: str) -> None:
     """Exec the sandboxed kernel for ``connection_file`` (nbval's kernel command, via the grader's plugin)."""
     spec_data = json.loads(os.environ[SPEC_VAR])
@@ -152,23 +161,36 @@ def launch(connection_file: str) -> None:
     if info.get("transport") != "ipc" or str(Path(info["ip"]).parent) != socket_dir:
         raise SystemExit(f"the sandboxed kernel needs IPC sockets beside {connection_file}")
     info["ip"] = f"{SOCKETS}/{Path(info['ip']).name}"  # the same folder, seen from inside
-    connection = json.dumps(info).encode()
     if os.geteuid() == 0:
         os.chown(socket_dir, NOBODY, NOBODY)  # the kernel, as nobody, creates its sockets there
         os.chmod(socket_dir, 0o700)
     read_end, write_end = os.pipe()
-    os.write(write_end, connection)  # a few hundred bytes: fits the pipe's buffer
+    os.write(write_end, json.dumps(info).encode())  # a few hundred bytes: fits the pipe's buffer
     os.close(write_end)
     os.set_inheritable(read_end, True)
-    init = f"{PACKAGE_MOUNT}/dlcourse/grading/_sandbox_init.py"
-    limits = json.dumps({**spec_data["limits"], "home": HOME, "mpl_cache": MPL_CACHE if spec_data.get("mpl_cache") else None})
-    inner = [spec_data["executable"], "-I", "-S", init, limits, "--",
-             spec_data["executable"], "-m", "ipykernel_launcher", "-f", CONNECTION]
-    command = bwrap_command(spec_data, read_end, socket_dir, inner)
+    kernel = [spec_data["executable"], "-m", "ipykernel_launcher", "-f", CONNECTION]
+    command = bwrap_command(spec_data, read_end, socket_dir, _inner(spec_data, kernel))
     os.closerange(3, read_end)
     os.closerange(read_end + 1, 1 << 16)
-    bwrap = shutil.which("bwrap") or "/usr/bin/bwrap"
-    os.execv(bwrap, command)
+    os.execv(shutil.which("bwrap") or "/usr/bin/bwrap", command)
+
+
+def run(command: list[str], limits: Limits | None = None, timeout: float = 60,
+        init: bool = True) -> subprocess.CompletedProcess:
+    """Run ``command`` in the same sandbox as a kernel (for checks and tests); its output is captured."""
+    spec_data = spec(limits)
+    with tempfile.TemporaryDirectory(prefix="dlcourse-sandbox-", dir="/tmp") as scratch:
+        if os.geteuid() == 0:
+            os.chown(scratch, NOBODY, NOBODY)
+        read_end, write_end = os.pipe()
+        os.write(write_end, b"{}")
+        os.close(write_end)
+        argv = bwrap_command(spec_data, read_end, scratch, _inner(spec_data, command) if init else command)
+        try:
+            return subprocess.run(argv, pass_fds=(read_end,), capture_output=True, timeout=timeout, check=False,
+                                  stdin=subprocess.DEVNULL)
+        finally:
+            os.close(read_end)
 
 
 @functools.lru_cache(maxsize=1)
@@ -178,19 +200,10 @@ def unavailable_reason() -> str | None:
         return f"the sandbox needs Linux namespaces; this is {platform.system()}"
     if not shutil.which("bwrap"):
         return "Bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt install bubblewrap)"
-    data = spec()
-    read_end, write_end = os.pipe()
-    os.write(write_end, b"{}")
-    os.close(write_end)
-    probe_dir = Path(os.environ.get("TMPDIR", "/tmp"))
-    inner = [data["executable"], "-I", "-S", "-c", "import sys; sys.exit(0)"]
-    command = bwrap_command(data, read_end, str(probe_dir), inner)
     try:
-        done = subprocess.run(command, pass_fds=(read_end,), capture_output=True, timeout=60, check=False)
+        done = run([sys.executable, "-I", "-S", "-c", "pass"], init=False)
     except (OSError, subprocess.TimeoutExpired) as err:
         return f"bwrap could not start a sandbox ({type(err).__name__}: {err})"
-    finally:
-        os.close(read_end)
     if done.returncode != 0:
         detail = done.stderr.decode(errors="replace").strip().splitlines()
         return f"bwrap could not make a sandbox here ({detail[-1] if detail else f'exit status {done.returncode}'})"
