@@ -48,8 +48,20 @@ def _use_sandboxed_kernel() -> None:
         return KernelSpec(argv=[sys.executable, "-m", "dlcourse.grading.sandbox", "{connection_file}"],
                           display_name="dlcourse sandbox", language="python", interrupt_mode="message")
 
+    start = nbval_kernel.start_new_kernel
+
+    def start_and_lock(*args: object, **kwargs: object) -> tuple:
+        """Once every channel is connected, take the socket folder back from the kernel (as root)."""
+        km, kc = start(*args, **kwargs)
+        if os.geteuid() == 0:  # the kernel runs as nobody: it can no longer swap its sockets for links
+            folder = os.path.dirname(km.connection_file)
+            os.chown(folder, 0, 0)
+            os.chmod(folder, 0o711)
+        return km, kc
+
     nbval_kernel.KernelManager = SandboxedKernelManager
     nbval_kernel.NbvalKernelspecManager.get_kernel_spec = get_kernel_spec
+    nbval_kernel.start_new_kernel = start_and_lock
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
