@@ -13,7 +13,14 @@ For each submission:
    for the others, so a crash, an endless loop, an ``os._exit`` or a monkeypatch in one exercise
    costs only that exercise (and a mistake in one exercise is not counted twice by a later one
    that builds on it). An exercise whose solution is still the released stub (or missing) is not
-   attempted: it scores 0 without that second run.
+   attempted: it scores 0 without that second run (a submission with nothing attempted costs no run).
+
+The learner's kernel runs in a sandbox (:mod:`dlcourse.grading.sandbox`): it cannot see the master,
+the other submissions, the grader's processes or the report pipe, and nothing it writes or starts
+outlives its run. The grader trusts nothing from the run but the report of its own pytest process,
+and that only if it is a line of known cell numbers and outcomes arriving within the time limit.
+The master is hashed when read and checked before every run; one submission's failure of any kind
+is recorded for it while the batch goes on.
 """
 
 from __future__ import annotations
