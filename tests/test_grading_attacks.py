@@ -233,7 +233,7 @@ def test_looting_master_solutions_scores_zero_even_for_a_later_copy(tmp_path):
 
 
 PERSIST = """
-import json, os, subprocess, sys
+import json, os, sys
 def _append(path, text):
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -291,7 +291,7 @@ def test_persisting_into_master_package_site_packages_home_and_grades_changes_no
 
 
 DENY = """
-import os, signal, sys, time
+import os, signal, sys
 for _pid in filter(str.isdigit, os.listdir("/proc")):  # kill every process in view, the grader's parents first
     if int(_pid) != os.getpid():
         try:
