@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -189,6 +190,7 @@ def test_malformed_file_is_a_clear_error_and_the_batch_goes_on(tmp_path, capsys)
     assert [(Path(r["submission"]).name, r["points"]) for r in rows] == [("garbage.ipynb", "0"), ("photo.ipynb", "0"), ("good.ipynb", "8")]
     report = json.loads((out / "good.json").read_text())
     assert report["points"] == report["max_points"] == 8 and report["error"] is None
+    assert report["sandboxed"] is SANDBOX and report["master_sha256"] == hashlib.sha256(MASTER.read_bytes()).hexdigest()
 
 
 def test_students_pytest_config_in_the_submission_folder_is_ignored(tmp_path):

@@ -71,6 +71,8 @@ class Result:
     submission: str
     exercises: list[ExerciseScore] = field(default_factory=list)
     error: str | None = None
+    sandboxed: bool = True  # whether the student's code ran in the sandbox (False: graded with --no-sandbox)
+    master_sha256: str = ""  # the master the grade was computed against
 
     @property
     def points(self) -> int:
@@ -82,7 +84,8 @@ class Result:
 
     def to_json(self) -> dict:
         return {"submission": self.submission, "points": self.points, "max_points": self.max_points,
-                "error": self.error, "exercises": [asdict(e) for e in self.exercises]}
+                "error": self.error, "sandboxed": self.sandboxed, "master_sha256": self.master_sha256,
+                "exercises": [asdict(e) for e in self.exercises]}
 
 
 class MasterChanged(RuntimeError):
@@ -305,6 +308,8 @@ def grade(master: Path, submissions: list[Path], out_dir: Path | None = None, ce
             results.append(Result(str(path), [ExerciseScore(e.id, 0, e.points, list(e.checks)) for e in exercises.values()],
                                   f"{path}: grading failed ({type(err).__name__}: {err})"))
     verify_master(master, digest)
+    for r in results:
+        r.sandboxed, r.master_sha256 = sandbox, digest
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for r, name in zip(results, report_names([Path(r.submission) for r in results])):
