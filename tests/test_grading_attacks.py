@@ -114,7 +114,7 @@ class Scene:
     def grade(self, submissions: list[Path]) -> list:
         started = time.monotonic()
         try:
-            results = grade(self.master, submissions, self.grades, cell_timeout=10, time_limit=60)
+            results = grade(self.master, submissions, self.grades, cell_timeout=60, time_limit=180)
         finally:
             changed = [p for p in self.guarded if p.read_bytes() != self.saved[p]]
             for p in changed:
@@ -332,3 +332,13 @@ def test_denying_the_batch_fails_only_the_attacker(tmp_path):
     assert points(results[2]) == FULL and results[2].error is None
     assert scene.elapsed < 4 * 60  # every run bounded by its time limit
     scene.assert_clean(results)
+
+
+def test_a_flood_of_output_fails_only_its_own_exercise(tmp_path):
+    scene = Scene(tmp_path)
+    flood = "import sys\nchunk = 'x' * (1 << 20)\nwhile True:\n    sys.stdout.write(chunk)\n"
+    flooder = write_submission(scene.submissions / "flooder.ipynb", {"1": WRONG["1"] + flood, "2": CORRECT["2"]})
+    started = time.monotonic()
+    result = grade(scene.master, [flooder], cell_timeout=5, time_limit=40)[0]
+    assert time.monotonic() - started < 3 * 60
+    assert points(result) == {"1": 0, "2": 2, "3": 0} and result.error is None

@@ -24,8 +24,16 @@ FD_VAR = "DLCOURSE_GRADE_FD"
 _outcomes: dict[int, str] = {}
 
 
+GRADER_MEMORY = 4 << 30  # bytes of address space for this pytest process: a flood of output fails the run
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("DLCOURSE_SANDBOX"):
+        import resource
+
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        if hard == resource.RLIM_INFINITY or hard > GRADER_MEMORY:  # soft only: the kernel sets its own
+            resource.setrlimit(resource.RLIMIT_AS, (GRADER_MEMORY, hard))
         _use_sandboxed_kernel()
 
 
