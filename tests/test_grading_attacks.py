@@ -334,11 +334,11 @@ def test_denying_the_batch_fails_only_the_attacker(tmp_path):
     scene.assert_clean(results)
 
 
-def test_a_flood_of_output_fails_only_its_own_exercise(tmp_path):
+def test_a_flood_of_output_fails_its_run_within_the_time_limit(tmp_path):
     scene = Scene(tmp_path)
     flood = "import sys\nchunk = 'x' * (1 << 20)\nwhile True:\n    sys.stdout.write(chunk)\n"
-    flooder = write_submission(scene.submissions / "flooder.ipynb", {"1": WRONG["1"] + flood, "2": CORRECT["2"]})
+    flooder = write_submission(scene.submissions / "flooder.ipynb", {"1": WRONG["1"] + flood})
     started = time.monotonic()
-    result = grade(scene.master, [flooder], cell_timeout=5, time_limit=40)[0]
-    assert time.monotonic() - started < 3 * 60
-    assert points(result) == {"1": 0, "2": 2, "3": 0} and result.error is None
+    result = grade(scene.master, [flooder], cell_timeout=20, time_limit=40)[0]
+    assert time.monotonic() - started < 2 * (40 + 15)  # two runs (shared, then alone), each bounded
+    assert result.points == 0 and result.error is None
