@@ -3,7 +3,7 @@
     dlcourse data [--name mnist] [--root DIR] [--fetch]   where the dataset is; download it
     dlcourse check-format NOTEBOOK_OR_FOLDER...           validate the exercise cells
     dlcourse release MASTER_OR_FOLDER OUTPUT              write student copies
-    dlcourse grade MASTER SUBMISSION... [--out DIR]       grade submissions against a master
+    dlcourse grade MASTER SUBMISSION... [--out DIR] [--no-sandbox]  grade submissions against a master
     dlcourse train [--lr 0.1 --hidden 128 ...] [--out DIR]  train one config, save config + results
     dlcourse search --storage URL --study NAME --trials N   run trials of a shared Optuna study
     dlcourse stamp-setup [BOOK_ROOT] [--check]            write (or check) every notebook's setup cell
@@ -85,11 +85,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
     """Grade submissions; exit 0 only if every submission earned full marks."""
     from dlcourse.grading import grade
     from dlcourse.grading.exercises import FormatError
+    from dlcourse.grading.sandbox import SandboxUnavailable
 
     try:
         results = grade.grade(Path(args.master), [Path(s) for s in args.submissions],
-                              Path(args.out) if args.out else None, args.cell_timeout, args.time_limit)
-    except FormatError as err:
+                              Path(args.out) if args.out else None, args.cell_timeout, args.time_limit,
+                              sandbox=not args.no_sandbox)
+    except (FormatError, SandboxUnavailable, grade.MasterChanged) as err:
         print(err, file=sys.stderr)
         return 2
     print(grade.table(results))
@@ -291,6 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="folder for one JSON report per submission and grades.csv")
     p.add_argument("--cell-timeout", type=float, default=60, help="seconds per cell (default 60)")
     p.add_argument("--time-limit", type=float, default=600, help="seconds per notebook run (default 600)")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run students' code without the Bubblewrap sandbox: only for code you trust")
     p.set_defaults(run=cmd_grade)
     p = commands.add_parser("train", help="train one config (flags below) and print or save its results")
     add_config_arguments(p)

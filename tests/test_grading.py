@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ from dlcourse.cli import main
 from dlcourse.grading.exercises import FormatError, marker, parse_exercises, read_notebook
 from dlcourse.grading.grade import grade, grade_submission, report_names, table
 from dlcourse.grading.release import release, release_notebook, stub_solution
+from dlcourse.grading.sandbox import unavailable_reason
 
 ROOT = Path(__file__).resolve().parents[1]
 MASTER = ROOT / "tests" / "fixtures" / "grading" / "master.ipynb"
@@ -43,6 +45,8 @@ def submission(tmp_path: Path, solutions: dict[str, str], edit: Callable[[list],
 
 
 FULL = {"1": 3, "2": 2, "3": 3}
+SANDBOX = unavailable_reason() is None  # without one (CI without Bubblewrap), these run unsandboxed
+NO_SANDBOX = [] if SANDBOX else ["--no-sandbox"]
 
 
 # --- format -----------------------------------------------------------------------------------------
@@ -113,12 +117,21 @@ def test_release_of_a_tree_mirrors_it_and_never_overwrites_masters(tmp_path):
 
 @pytest.mark.parametrize("chapter", [c for c in CHAPTERS if parse_exercises(read_notebook(c), str(c))],
                          ids=lambda p: str(p.relative_to(ROOT / "chapters")))
-def test_chapter_master_scores_full_and_release_scores_zero(chapter, tmp_path):
+def test_chapter_master_scores_full_in_one_run_and_release_scores_zero_without_one(chapter, tmp_path, monkeypatch):
+    """The master, graded against itself, passes every check in a single (sandboxed) run; its
+    released copy holds only stubs, so it is graded without running anything and scores 0."""
+    from dlcourse.grading import grade as grade_module
+
+    runs: list[int] = []
+    real_run = grade_module.run_nbval
+    monkeypatch.setattr(grade_module, "run_nbval", lambda nb, *a: runs.append(len(nb.cells)) or real_run(nb, *a))
     released = release(chapter, tmp_path)[0]
-    master_result, released_result = grade(chapter, [chapter, released], cell_timeout=120, time_limit=600)
-    assert master_result.points == master_result.max_points > 0
+    master_result, released_result = grade(chapter, [chapter, released], cell_timeout=120, time_limit=600,
+                                           sandbox=SANDBOX)
+    assert master_result.points == master_result.max_points > 0 and master_result.error is None
+    assert all(e.attempted and not e.failed_cells for e in master_result.exercises)
     assert all(e.points == 0 and not e.attempted for e in released_result.exercises)
-    assert all(e.attempted for e in master_result.exercises)
+    assert released_result.error is None and len(runs) == 1  # the master's one run; none for the stubs
 
 
 def test_correct_submission_scores_full_even_with_checks_edited_deleted_reordered(tmp_path):
@@ -130,7 +143,7 @@ def test_correct_submission_scores_full_even_with_checks_edited_deleted_reordere
         cells.append(nbformat.v4.new_code_cell("print('my own extra cell')"))
         return list(reversed(cells))
 
-    result = grade_submission(MASTER, submission(tmp_path, CORRECT, vandalize))
+    result = grade_submission(MASTER, submission(tmp_path, CORRECT, vandalize), sandbox=SANDBOX)
     assert scores(result) == FULL and result.error is None
 
 
@@ -157,7 +170,8 @@ ATTACKS = {
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_attacks_score_zero_for_their_exercise_only(attack, tmp_path):
     source, edit = ATTACKS[attack]
-    result = grade_submission(MASTER, submission(tmp_path, {**CORRECT, "1": source}, edit), cell_timeout=5, time_limit=90)
+    result = grade_submission(MASTER, submission(tmp_path, {**CORRECT, "1": source}, edit), cell_timeout=5, time_limit=90,
+                              sandbox=SANDBOX)
     assert scores(result) == {**FULL, "1": 0}
 
 
@@ -168,7 +182,7 @@ def test_malformed_file_is_a_clear_error_and_the_batch_goes_on(tmp_path, capsys)
     picture.write_bytes(bytes(range(256)))
     good = submission(tmp_path, CORRECT, name="good.ipynb")
     out = tmp_path / "report"
-    status = main(["grade", str(MASTER), str(garbage), str(picture), str(good), "--out", str(out)])
+    status = main(["grade", str(MASTER), str(garbage), str(picture), str(good), "--out", str(out), *NO_SANDBOX])
     assert status == 1  # not everyone passed
     printed = capsys.readouterr().out
     assert "garbage.ipynb: " in printed and "not a readable Jupyter notebook" in printed
@@ -176,6 +190,7 @@ def test_malformed_file_is_a_clear_error_and_the_batch_goes_on(tmp_path, capsys)
     assert [(Path(r["submission"]).name, r["points"]) for r in rows] == [("garbage.ipynb", "0"), ("photo.ipynb", "0"), ("good.ipynb", "8")]
     report = json.loads((out / "good.json").read_text())
     assert report["points"] == report["max_points"] == 8 and report["error"] is None
+    assert report["sandboxed"] is SANDBOX and report["master_sha256"] == hashlib.sha256(MASTER.read_bytes()).hexdigest()
 
 
 def test_students_pytest_config_in_the_submission_folder_is_ignored(tmp_path):
@@ -183,23 +198,24 @@ def test_students_pytest_config_in_the_submission_folder_is_ignored(tmp_path):
                                           "def pytest_runtest_makereport(item, call):\n"
                                           "    outcome = yield\n    outcome.get_result().outcome = 'passed'\n")
     (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = -p no:nbval\n")
-    result = grade_submission(MASTER, submission(tmp_path, {**CORRECT, "2": "def mean(v):\n    return 0.0\n"}))
+    result = grade_submission(MASTER, submission(tmp_path, {**CORRECT, "2": "def mean(v):\n    return 0.0\n"}),
+                              sandbox=SANDBOX)
     assert scores(result) == {**FULL, "2": 0}
 
 
 def test_missing_solution_cell_scores_zero_for_that_exercise(tmp_path):
     drop_3 = lambda cells: [c for c in cells if not (marker(c) and marker(c)["exercise"] == "3")]  # noqa: E731
-    assert scores(grade_submission(MASTER, submission(tmp_path, CORRECT, drop_3))) == {**FULL, "3": 0}
+    assert scores(grade_submission(MASTER, submission(tmp_path, CORRECT, drop_3), sandbox=SANDBOX)) == {**FULL, "3": 0}
 
 
 def test_grade_command_exit_status_and_bad_master(tmp_path, capsys):
     good = submission(tmp_path, CORRECT)
-    assert main(["grade", str(MASTER), str(good)]) == 0
+    assert main(["grade", str(MASTER), str(good), *NO_SANDBOX]) == 0
     assert "8/8" in capsys.readouterr().out
     bad_master = copy.deepcopy(read_notebook(MASTER))
     bad_master.cells[5].outputs = []
     nbformat.write(bad_master, str(tmp_path / "bad.ipynb"))
-    assert main(["grade", str(tmp_path / "bad.ipynb"), str(good)]) == 2
+    assert main(["grade", str(tmp_path / "bad.ipynb"), str(good), *NO_SANDBOX]) == 2
     assert "has no stored output" in capsys.readouterr().err
 
 
@@ -215,7 +231,141 @@ def test_unattempted_exercise_scores_zero_without_a_second_run_and_is_marked(tmp
     real_run = grade_module.run_nbval
     monkeypatch.setattr(grade_module, "run_nbval", lambda nb, *a: runs.append(nb) or real_run(nb, *a))
     stubbed = {**CORRECT, "2": stub_solution(CORRECT["2"], "2")}
-    result = grade_submission(MASTER, submission(tmp_path, stubbed))
+    result = grade_submission(MASTER, submission(tmp_path, stubbed), sandbox=SANDBOX)
     assert scores(result) == {**FULL, "2": 0} and len(runs) == 1
     assert [e.attempted for e in result.exercises] == [True, False, True]
     assert "-/2" in table([result]) and "not attempted" in table([result])
+
+
+# --- grading: the pure-code defences -----------------------------------------------------------------
+
+def test_report_keys_must_be_code_cells_and_values_known():
+    from dlcourse.grading.grade import parse_report
+
+    nb = read_notebook(MASTER)
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    assert parse_report(b'{"0": "passed", "3": "failed"}', nb) == {code[0]: "passed", code[3]: "failed"}
+    for bad in [b'{"-1": "passed"}', b'{"%d": "passed"}' % len(code), b'{"1e1": "passed"}', b'{" 1": "passed"}',
+                b'{"1": "won"}', b'{"1": true}', b'["passed"]', b"{not json", b"", "{\"\u0663\": \"passed\"}".encode()]:
+        assert parse_report(bad, nb) == {}, bad
+
+
+def test_report_read_is_bounded_even_if_someone_holds_the_pipe_open():
+    import os
+    import time
+
+    from dlcourse.grading.grade import read_report
+
+    read_end, write_end = os.pipe()
+    os.write(write_end, b'{"0": "pass')  # half a report, and the writer never closes
+    started = time.monotonic()
+    assert read_report(read_end, time.monotonic() + 0.5) == b""
+    assert time.monotonic() - started < 2
+    os.close(write_end)
+    read_end, write_end = os.pipe()
+    os.write(write_end, b'{"0": "passed"}\n')  # a whole line is enough: no need to wait for EOF
+    assert read_report(read_end, time.monotonic() + 5) == b'{"0": "passed"}'
+    os.close(write_end)
+
+
+def test_pytest_killed_at_the_time_limit_counts_every_cell_failed(tmp_path):
+    import time
+
+    from dlcourse.grading.grade import run_nbval
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)"),
+                                         nbformat.v4.new_code_cell("while True:\n    pass")])
+    started = time.monotonic()
+    assert run_nbval(nb, cell_timeout=600, time_limit=4, sandbox=SANDBOX) == {}
+    assert time.monotonic() - started < 30
+
+
+def test_nbval_comment_markers_are_stripped_from_check_cells_only():
+    from dlcourse.grading.grade import build_graded
+
+    nb = read_notebook(MASTER)
+    exercises = parse_exercises(nb)
+    nb.cells[5].source = "# NBVAL_IGNORE_OUTPUT\n  #  NBVAL_RAISES_EXCEPTION\n" + nb.cells[5].source
+    nb.cells[7].source = "# NBVAL_SKIP\n" + nb.cells[7].source
+    graded = build_graded(nb, exercises, CORRECT)
+    assert "NBVAL" not in graded.cells[5].source and graded.cells[5].source.startswith("print(canonical(")
+    assert graded.cells[7].source.startswith("# NBVAL_SKIP")  # an ordinary cell is the master's business
+
+
+def test_wrong_types_in_a_submission_are_a_format_error_for_it_alone(tmp_path):
+    from dlcourse.grading.grade import student_solutions
+
+    nb = release_notebook(read_notebook(MASTER))
+    nb.cells[3].source = ["def double(x):\n", "    return 2 * x\n"]  # a list of lines is fine
+    assert student_solutions(nb)["1"] == "def double(x):\n    return 2 * x\n"
+    for field, value, message in [("source", 5, "'source' is int"), ("source", None, "'source' is NoneType"),
+                                  ("metadata", [], "'metadata' is not a JSON object")]:
+        broken = copy.deepcopy(nb)
+        broken.cells[3][field] = value
+        with pytest.raises(FormatError, match=message):
+            student_solutions(broken)
+    broken = copy.deepcopy(nb)
+    broken.cells[3] = "a string, not a cell"
+    with pytest.raises(FormatError, match="not a JSON object"):
+        student_solutions(broken)
+
+
+def test_an_exception_grading_one_submission_is_recorded_and_the_batch_goes_on(tmp_path, monkeypatch):
+    from dlcourse.grading import grade as grade_module
+
+    real_run = grade_module.run_nbval
+    calls = []
+
+    def flaky(nb, *args):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the disk is full")
+        return real_run(nb, *args)
+
+    monkeypatch.setattr(grade_module, "run_nbval", flaky)
+    first, second = (submission(tmp_path, CORRECT, name=n) for n in ("first.ipynb", "second.ipynb"))
+    results = grade(MASTER, [first, second], tmp_path / "out", sandbox=SANDBOX)
+    assert results[0].points == 0 and "RuntimeError: the disk is full" in results[0].error
+    assert scores(results[1]) == FULL and results[1].error is None
+    assert json.loads((tmp_path / "out" / "first.json").read_text())["error"].endswith("(RuntimeError: the disk is full)")
+
+
+def test_a_check_the_isolated_rerun_never_reported_counts_as_failed(tmp_path, monkeypatch):
+    from dlcourse.grading import grade as grade_module
+
+    nb = read_notebook(MASTER)
+    everything = {i: "passed" for i, c in enumerate(nb.cells) if c.cell_type == "code"}
+    runs = iter([{**everything, 4: "failed"}, {i: v for i, v in everything.items() if i != 5}])
+    monkeypatch.setattr(grade_module, "run_nbval", lambda *a: next(runs))
+    result = grade_submission(MASTER, submission(tmp_path, CORRECT), sandbox=False)
+    assert scores(result) == {**FULL, "1": 0} and result.exercises[0].failed_cells == [5]
+
+
+def test_a_master_changed_during_the_batch_stops_it(tmp_path, monkeypatch, capsys):
+    from dlcourse.grading import grade as grade_module
+
+    master = tmp_path / "master.ipynb"
+    master.write_bytes(MASTER.read_bytes())
+    real_run = grade_module.run_nbval
+
+    def tamper(nb, *args):
+        master.write_text(master.read_text().replace("check passed", "check passed!"))
+        return real_run(nb, *args)
+
+    monkeypatch.setattr(grade_module, "run_nbval", tamper)
+    first, second = (submission(tmp_path, CORRECT, name=n) for n in ("first.ipynb", "second.ipynb"))
+    assert main(["grade", str(master), str(first), str(second), *NO_SANDBOX]) == 2
+    assert "changed on disk while grading" in capsys.readouterr().err
+
+
+def test_without_a_sandbox_grade_refuses_unless_told_and_says_the_risk(tmp_path, monkeypatch, capsys):
+    from dlcourse.grading import sandbox
+
+    monkeypatch.setattr(sandbox, "unavailable_reason", lambda: "Bubblewrap (bwrap) is not installed")
+    good = submission(tmp_path, CORRECT)
+    assert main(["grade", str(MASTER), str(good)]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to grade untrusted submissions without a sandbox: Bubblewrap (bwrap) is not installed" in err
+    assert "--no-sandbox" in err and "forge its grade" in err and len(err.strip().splitlines()) == 1
+    assert main(["grade", str(MASTER), str(good), "--no-sandbox"]) == 0
+    assert "8/8" in capsys.readouterr().out
