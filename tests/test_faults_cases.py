@@ -24,7 +24,8 @@ import pytest
 import torch
 from torch import nn
 
-from dlcourse import bench, cli, data, idx
+from dlcourse import cli, data, idx
+from dlcourse.book import bench
 from dlcourse.train import fit
 from tests.conftest import TINY, write_tiny
 
