@@ -9,6 +9,7 @@ notebook goes on.
 
 from __future__ import annotations
 
+import copy
 import shutil
 
 import torch
@@ -32,7 +33,8 @@ def show_model_graph(model: nn.Module, input_size: tuple[int, ...], depth: int =
     if shutil.which("dot") is None:
         print(INSTALL_GRAPHVIZ)
         return None
-    graph = draw_graph(model, input_size=input_size, depth=depth, device="meta", expand_nested=True,
+    # torchview moves the model it traces to the meta device: trace a copy, so the caller's model keeps its weights.
+    graph = draw_graph(copy.deepcopy(model), input_size=input_size, depth=depth, device="meta", expand_nested=True,
                        graph_dir="TB", dtypes=[torch.float32])
     graph.visual_graph.graph_attr.update(dpi=str(dpi), bgcolor="white")
     return Image(graph.visual_graph.pipe(format="png"))

@@ -13,9 +13,11 @@ MODEL = nn.Sequential(nn.Flatten(), nn.Linear(784, 16), nn.ReLU(), nn.Linear(16,
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed (.ci/run installs it)")
-def test_the_graph_is_a_png_image():
+def test_the_graph_is_a_png_image_and_the_model_keeps_its_weights():
+    weight = MODEL[1].weight.detach().clone()
     image = model_graph.show_model_graph(MODEL, (1, 1, 28, 28))
     assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert MODEL[1].weight.device.type == "cpu" and (MODEL[1].weight == weight).all()
 
 
 def test_without_graphviz_it_says_how_to_install_it(monkeypatch, capsys):
