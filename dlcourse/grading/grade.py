@@ -165,7 +165,8 @@ def run_nbval(nb: nbformat.NotebookNode, cell_timeout: float, time_limit: float,
         env = {k: v for k, v in os.environ.items() if k != sandboxing.SPEC_VAR}
         env.update({FD_VAR: str(write_end), "PYTHONDONTWRITEBYTECODE": "1", "JUPYTER_RUNTIME_DIR": str(runtime)})
         if sandbox:
-            env[sandboxing.SPEC_VAR] = json.dumps(sandboxing.spec(sandboxing.Limits(cpu_seconds=int(time_limit) + 1)))
+            cpu = int(time_limit * (os.cpu_count() or 1)) + 1  # every core busy for the whole run, at most
+            env[sandboxing.SPEC_VAR] = json.dumps(sandboxing.spec(sandboxing.Limits(cpu_seconds=cpu)))
         process = subprocess.Popen(command, cwd=folder, env=env, pass_fds=(write_end,), start_new_session=True,
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(write_end)

@@ -32,7 +32,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import dlcourse
@@ -52,6 +52,14 @@ NO_SANDBOX_RISK = ("--no-sandbox runs every submission's code as you, with your 
                    "Use it only for code you trust.")
 
 
+def _physical_memory() -> int:
+    """The machine's memory in bytes (0 where unknown): torch reserves far more address space than it uses."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
 class SandboxUnavailable(RuntimeError):
     """No sandbox can be made here; the message says why and what to do."""
 
@@ -60,7 +68,7 @@ class SandboxUnavailable(RuntimeError):
 class Limits:
     """Per-process limits inside the sandbox (``setrlimit``); tmpfs sizes for home and /tmp."""
 
-    memory: int = 8 << 30          # bytes of address space
+    memory: int = field(default_factory=lambda: max(8 << 30, _physical_memory()))  # bytes of address space
     cpu_seconds: int = 600
     processes: int = 256            # per user id; not enforced when the grader runs as root without `nobody`
     file_size: int = 1 << 30
