@@ -133,3 +133,35 @@ def test_environment_yml_lists_the_same_packages_as_pyproject():
     assert listed == wanted, f"only in pyproject: {sorted(wanted - listed)}; only in environment.yml: {sorted(listed - wanted)}"
     python = [e for e in environment if re.fullmatch(r"python[<>=!~].*", str(e))]
     assert python == [f"python{pyproject['requires-python']}"]
+
+
+def test_every_chapter_has_three_exercises_of_two_kinds():
+    """CONTENT.md: at least three exercises per chapter, of at least two kinds, each solution naming its kind."""
+    chapters: dict[str, list[str]] = {}
+    for path in NOTEBOOKS:
+        for cell in json.loads(path.read_text())["cells"]:
+            meta = cell["metadata"].get("dlcourse", {})
+            if meta.get("role") == "solution":
+                assert meta.get("kind") in ("code", "predict", "concept"), (
+                    f"{path.relative_to(ROOT)}: exercise {meta.get('exercise')} names no kind (code, predict, concept)")
+                chapters.setdefault(path.parent.name, []).append(meta["kind"])
+    assert set(chapters) == {p.parent.name for p in NOTEBOOKS}, "a chapter without exercises"
+    for chapter, kinds in chapters.items():
+        assert len(kinds) >= 3 and len(set(kinds)) >= 2, f"{chapter}: exercises of kinds {kinds}"
+
+
+def test_exercises_are_numbered_in_reading_order():
+    """Within a chapter, exercise N.k follows N.(k-1) in the order of the table of contents."""
+    order = re.findall(r"file:\s*(\S+)", (ROOT / "_toc.yml").read_text())
+    numbers: dict[str, list[tuple[int, int]]] = {}
+    for page in order:
+        path = ROOT / f"{page}.ipynb"
+        if not path.is_file():
+            continue
+        for cell in json.loads(path.read_text())["cells"]:
+            meta = cell["metadata"].get("dlcourse", {})
+            if meta.get("role") == "solution":
+                major, minor = (int(x) for x in meta["exercise"].split("."))
+                numbers.setdefault(path.parent.name, []).append((major, minor))
+    for chapter, ids in numbers.items():
+        assert ids == [(ids[0][0], k) for k in range(1, len(ids) + 1)], f"{chapter}: exercises in the order {ids}"

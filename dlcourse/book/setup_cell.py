@@ -17,7 +17,7 @@ from dlcourse import BOOK_VERSION_VAR, __version__
 
 FIRST_LINE = "# Setup: on Google Colab this installs the book's package; anywhere else it does nothing."
 TEMPLATE = f'''{FIRST_LINE}
-# Written by `dlcourse stamp-setup` from _config.yml; edit dlcourse/setup_cell.py, not this cell.
+# Written by `dlcourse stamp-setup` from _config.yml; edit dlcourse/book/setup_cell.py, not this cell.
 import os
 import sys
 
