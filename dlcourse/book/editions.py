@@ -23,7 +23,9 @@ warning fails the build.
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -118,7 +120,50 @@ def stage(edition: str, book_root: Path, dest: Path, language: str = "en") -> Pa
         nb = read_notebook(master)
         copy = release_notebook(nb, str(master), keep_outputs=True) if edition == "student" else teacher_notebook(nb, language)
         nbformat.write(copy, str(dest / master.relative_to(book_root)))
+        if language != LANGUAGES[0]:
+            catalog = dest / LOCALES / language / "LC_MESSAGES" / master.relative_to(book_root).with_suffix(".po")
+            if catalog.is_file():
+                fill_glued_values(catalog, glued_values(nb))
     return dest
+
+
+GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
+
+
+def glued_values(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """Glue name -> the text/plain value a code cell of ``nb`` glued (MyST-NB's scrapbook outputs)."""
+    values = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            scrap = output.get("metadata", {}).get("scrapbook")
+            if scrap:
+                data = output.get("data", {})
+                values[scrap["name"]] = data.get(scrap.get("mime_prefix", "") + "text/plain", "")
+    return values
+
+
+def fill_glued_values(catalog: Path, values: dict[str, str]) -> None:
+    """Write the glued values into the translations of a staged catalog, formatted as their roles ask.
+
+    Sphinx parses a translated message on its own, where MyST-NB has no glue data, so a glue role
+    left in a translation could not be resolved. The catalog in the repository keeps the roles; the
+    staged copy gets the numbers of the notebook's stored run, formatted as ``{glue:text}`name:.3f``` would.
+    """
+    from babel.messages.pofile import read_po, write_po
+
+    def value(match: re.Match) -> str:
+        text = values.get(match[1])
+        if text is None:
+            return match[0]  # an unknown name stays a role, and the build warns about it as in English
+        return format(ast.literal_eval(text), match[2]) if match[2] else text
+
+    with catalog.open("rb") as file:
+        messages = read_po(file)
+    for message in messages:
+        if message.id and isinstance(message.string, str) and "{glue" in message.string:
+            message.string = GLUE_ROLE.sub(value, message.string)
+    with catalog.open("wb") as file:
+        write_po(file, messages, width=100)
 
 
 def jupyter_book(source: Path, output: Path, *options: str) -> subprocess.CompletedProcess:
