@@ -87,8 +87,8 @@ sys.meta_path.insert(0, Block())
 """
 
 
-def run_plain(code: str) -> subprocess.CompletedProcess:
-    script = BLOCKER.format(blocked=dev_only_modules()) + code
+def run_plain(code: str, also_missing: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    script = BLOCKER.format(blocked=dev_only_modules() + list(also_missing)) + code
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=ROOT)
 
 
@@ -119,11 +119,14 @@ print("plain install ok")
     assert result.returncode == 0 and "plain install ok" in result.stdout, result.stdout[-3000:] + result.stderr[-3000:]
 
 
-def test_a_command_that_needs_the_dev_extra_says_so():
-    result = run_plain("""
+def test_a_command_whose_module_is_missing_says_how_to_install_it(tmp_path: Path):
+    """The grading and book commands import their modules when they run; a missing one is a message, not a traceback."""
+    notebook = tmp_path / "master.ipynb"
+    notebook.write_text("{}")
+    result = run_plain(f"""
 import sys
 from dlcourse.cli import main
-sys.exit(main(["book", "tag"]))
-""")
+sys.exit(main(["check-format", {str(notebook)!r}]))
+""", also_missing=("nbformat",))
     assert result.returncode == 2, result.stderr[-2000:]
-    assert "pip install 'dlcourse[dev]'" in result.stderr
+    assert "needs the module 'nbformat'" in result.stderr and "pip install 'dlcourse[dev]'" in result.stderr
