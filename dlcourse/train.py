@@ -135,6 +135,7 @@ def fit(
     progress: bool = True,
     verbose: bool = True,
     amp: bool | torch.dtype = False,
+    stop_on_divergence: bool = True,
 ) -> History:
     """Train ``model`` with ``optimizer`` on ``train`` for ``epochs`` epochs and return its History.
 
@@ -153,7 +154,9 @@ def fit(
     before the step. The weights stay float32. It is off by default, so every notebook's numbers stay
     those of float32.
 
-    A loss that becomes NaN or infinite stops training with :class:`TrainingDiverged`, which names the
+    An experiment that wants to watch a network diverge (chapter 5's large weight scales) passes
+    ``stop_on_divergence=False`` and trains on through NaN. Otherwise,
+    a loss that becomes NaN or infinite stops training with :class:`TrainingDiverged`, which names the
     epoch, the batch and the learning rate; the callbacks' ``on_train_end`` still runs. On the CPU it stops
     right after that batch; on a GPU the losses are checked once per epoch (reading one every batch would
     make the GPU wait), and the message still names the first bad batch.
@@ -195,9 +198,9 @@ def fit(
             labels = y.argmax(dim=1) if y.ndim == 2 else y
             total_correct += (logits.detach().argmax(dim=1) == labels).sum()
             losses.append(loss.detach())
-            if device.type == "cpu" and not math.isfinite(losses[-1].item()):
+            if stop_on_divergence and device.type == "cpu" and not math.isfinite(losses[-1].item()):
                 break  # reading a loss costs nothing on the CPU: stop at the first bad batch
-        if not math.isfinite(total_loss.item()):
+        if stop_on_divergence and not math.isfinite(total_loss.item()):
             _diverged(torch.stack(losses), epoch, len(batches), optimizer, history, model, callbacks)
         record = {
             "epoch": epoch,
@@ -208,7 +211,7 @@ def fit(
         if val is not None:
             scores = evaluate(model, val, loss_fn)
             record.update(val_loss=scores["loss"], val_acc=scores["acc"])
-            if not math.isfinite(scores["loss"]):  # weights so large that the outputs overflow
+            if stop_on_divergence and not math.isfinite(scores["loss"]):  # weights so large that the outputs overflow
                 _diverged(torch.tensor([scores["loss"]]), epoch, len(batches), optimizer, history, model, callbacks,
                           which="validation")
         if scheduler is not None and not scheduler_per_batch:
