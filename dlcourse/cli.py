@@ -220,8 +220,12 @@ def cmd_book(args: argparse.Namespace) -> int:
                 return 1
             print(f"{args.edition} edition: {html}/index.html (Korean: {html}/ko/index.html)")
         elif args.action == "catalogs":
-            for path in editions.update_catalogs(root):
-                print(f"catalog {path.relative_to(root.resolve())}")
+            catalogs = editions.update_catalogs(root)
+            todo = editions.untranslated(root)
+            print(f"updated {len(catalogs)} catalogs in {editions.LOCALES}/ko/LC_MESSAGES")
+            for message in todo:
+                print(message)
+            print(f"{len(todo)} messages to translate" if todo else "every message is translated")
         elif args.action == "student-tree":
             print(f"wrote the student branch's tree to {publish.student_tree(root, Path(args.dest))}")
         else:

@@ -93,6 +93,26 @@ def test_every_page_has_a_korean_catalog_and_the_catalogs_are_current(tmp_path: 
     assert not stale, "run `dlcourse book catalogs` and translate what it adds:\n" + "\n".join(stale)
 
 
+def test_every_message_is_translated():
+    """Coverage is 100%: no message of any page shows in English or in an out-of-date translation."""
+    todo = editions.untranslated(ROOT)
+    assert not todo, (f"{len(todo)} messages need translating; run `dlcourse book catalogs` and translate them:\n"
+                      + "\n".join(map(str, todo[:40])))
+
+
+def test_an_untranslated_or_changed_message_is_reported(tmp_path: Path):
+    catalog = tmp_path / editions.LOCALES / "ko" / "LC_MESSAGES" / "chapters" / "page.po"
+    catalog.parent.mkdir(parents=True)
+    catalog.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                       'msgid "Done."\nmsgstr "끝."\n\n'
+                       'msgid "New paragraph."\nmsgstr ""\n\n'
+                       '#, fuzzy\nmsgid "Changed paragraph."\nmsgstr "바뀌기 전의 번역."\n', encoding="utf-8")
+    found = editions.untranslated(tmp_path)
+    assert [(u.message, u.fuzzy) for u in found] == [("New paragraph.", False), ("Changed paragraph.", True)]
+    assert "page.po: untranslated: 'New paragraph.'" in str(found[0])
+    assert "changed since translated (fuzzy)" in str(found[1])
+
+
 def test_translations_keep_math_code_and_roles_intact():
     broken = []
     for path, messages in catalogs().items():
@@ -136,3 +156,16 @@ def test_every_exception_is_still_needed():
     for messages in catalogs().values():
         used |= {(t, f) for m in messages if m.id and m.string for t, f in exceptions() if f in m.id}
     assert exceptions() <= used, f"remove from {EXCEPTIONS_FILE.name}: {sorted(exceptions() - used)}"
+
+
+def test_the_korean_pages_describe_their_figures_in_korean(built_editions):
+    """A figure's alt text is part of the prose: a Korean reader with a screen reader hears it in Korean."""
+    _, html = built_editions["student"]
+    figures, english = 0, []
+    for page in sorted((html / "ko" / "chapters").rglob("*.html")):
+        for alt in re.findall(r'<figure[^>]*>\s*(?:<a[^>]*>)?<img[^>]*\balt="([^"]*)"', page.read_text()):
+            figures += 1
+            if not HANGUL.search(alt):
+                english.append(f"{page.relative_to(html)}: {alt[:70]!r}")
+    assert figures >= 30, f"only {figures} figures found: has the HTML of a figure changed?"
+    assert not english, "figures described in English on Korean pages:\n" + "\n".join(english)

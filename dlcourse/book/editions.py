@@ -29,6 +29,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -214,3 +215,31 @@ def update_catalogs(book_root: Path) -> list[Path]:
     locales = book_root / LOCALES
     update(str(locales), str(work / "_build" / "gettext"), languages=["ko"], line_width=100, ignore_obsolete=True)
     return sorted((locales / "ko" / "LC_MESSAGES").rglob("*.po"))
+
+
+@dataclass(frozen=True)
+class Untranslated:
+    """A message of a Korean catalog that the Korean edition would show in English or out of date."""
+
+    catalog: Path
+    message: str
+    fuzzy: bool  # translated once, but its English has changed since
+
+    def __str__(self) -> str:
+        state = "changed since translated (fuzzy)" if self.fuzzy else "untranslated"
+        text = " ".join(self.message.split())
+        return f"{self.catalog}: {state}: {text[:90]!r}"
+
+
+def untranslated(book_root: Path) -> list[Untranslated]:
+    """Every message of the Korean catalogs that has no translation or a fuzzy one, in page and message order."""
+    from babel.messages.pofile import read_po
+
+    book_root = Path(book_root).resolve()
+    found = []
+    for po in sorted((book_root / LOCALES / "ko" / "LC_MESSAGES").rglob("*.po")):
+        with po.open("rb") as file:
+            for message in read_po(file):
+                if message.id and (message.fuzzy or not message.string):
+                    found.append(Untranslated(po.relative_to(book_root), message.id, message.fuzzy))
+    return found
