@@ -16,13 +16,14 @@ import json
 
 from sphinx.search import SearchLanguage
 
-# Longest first, so that 에서는 is removed whole rather than leaving 에서.
+# Longest first, so that 에서는 is removed whole rather than leaving 에서; alphabetical within a length, so
+# that the script written into every Korean site is the same from build to build.
 PARTICLES = tuple(sorted({
     "에서부터", "으로부터", "이라는", "이라고", "에게서", "으로서", "으로써", "에서는", "에서도", "에서의", "으로는",
     "으로도", "이란", "까지", "부터", "에서", "에게", "한테", "께서", "으로", "처럼", "보다", "마다", "이나", "이며",
     "이고", "이다", "라는", "라고", "과는", "와는", "과의", "와의", "에는", "에도", "로는", "로도", "은", "는", "이",
     "가", "을", "를", "의", "에", "로", "와", "과", "도", "만",
-}, key=len, reverse=True))
+}, key=lambda particle: (-len(particle), particle)))
 MIN_STEM = 2  # syllables that must remain: 층의 stays 층의 rather than becoming a one-syllable stem
 
 
