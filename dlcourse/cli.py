@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -87,6 +88,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from dlcourse.grading.exercises import FormatError
     from dlcourse.grading.sandbox import SandboxUnavailable
 
+    # A SIGTERM (a scheduler's, `timeout`'s) becomes an exit that runs the grader's clean-up: the grading
+    # processes are stopped and the scratch folders removed, as on Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         results = grade.grade(Path(args.master), [Path(s) for s in args.submissions],
                               Path(args.out) if args.out else None, args.cell_timeout, args.time_limit,

@@ -168,18 +168,34 @@ def run_nbval(nb: nbformat.NotebookNode, cell_timeout: float, time_limit: float,
             cpu = int(time_limit * (os.cpu_count() or 1)) + 1  # every core busy for the whole run, at most
             env[sandboxing.SPEC_VAR] = json.dumps(sandboxing.spec(sandboxing.Limits(cpu_seconds=cpu)))
         process = subprocess.Popen(command, cwd=folder, env=env, pass_fds=(write_end,), start_new_session=True,
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   preexec_fn=_die_with_the_grader, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(write_end)
         try:
             process.wait(timeout=time_limit)
         except subprocess.TimeoutExpired:
             pass
-        _kill_group(process.pid)  # pytest (on a timeout) and whatever it left behind in its process group
-        process.wait()
+        finally:  # also on Ctrl-C: the grading pytest is in its own session, out of the terminal's reach
+            _kill_group(process.pid)  # pytest (on a timeout) and whatever it left behind in its process group
+            process.wait()
         raw = read_report(read_end, deadline)
     if process.returncode < 0:
         return {}  # pytest died by a signal: whatever it reported cannot be trusted
     return parse_report(raw, nb)
+
+
+def _die_with_the_grader() -> None:
+    """In the grading pytest, before it starts: ask Linux to kill it when the grader dies, however it dies.
+
+    Without this, a grader killed by a signal it cannot clean up after (SIGKILL, or an out-of-memory kill)
+    would leave the grading pytest running on its own until its cells time out; the sandboxed kernel
+    dies with that pytest (Bubblewrap's --die-with-parent). Elsewhere than Linux this does nothing.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _kill_group(pgid: int) -> None:
