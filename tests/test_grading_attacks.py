@@ -142,6 +142,16 @@ def points(result) -> dict[str, int]:
     return {e.id: e.points for e in result.exercises}
 
 
+# Attack code shared by two payloads: SIGKILL to every process the submission can see but itself.
+KILL_EVERY_PROCESS_IN_VIEW = """\
+for _pid in filter(str.isdigit, os.listdir("/proc")):
+    if int(_pid) != os.getpid():
+        try:
+            os.kill(int(_pid), signal.SIGKILL)
+        except OSError:
+            pass
+"""
+
 FORGE = """
 import json, os, signal
 _forged = (json.dumps({str(i): "passed" for i in range(-40, 40)}) + "\\n").encode()
@@ -163,13 +173,8 @@ for _var in ("DLCOURSE_GRADE_FD", "JPY_PARENT_PID"):
             os.write(int(os.environ[_var]), _forged)
         except (OSError, ValueError):
             pass
-for _pid in filter(str.isdigit, os.listdir("/proc")):  # then kill the grader so that the real report never comes
-    if int(_pid) != os.getpid():
-        try:
-            os.kill(int(_pid), signal.SIGKILL)
-        except OSError:
-            pass
-try:
+# then kill the grader so that the real report never comes
+""" + KILL_EVERY_PROCESS_IN_VIEW + """try:
     os.kill(os.getppid(), signal.SIGKILL)
 except OSError:
     pass
@@ -292,13 +297,8 @@ def test_persisting_into_master_package_site_packages_home_and_grades_changes_no
 
 DENY = """
 import os, signal, sys
-for _pid in filter(str.isdigit, os.listdir("/proc")):  # kill every process in view, the grader's parents first
-    if int(_pid) != os.getpid():
-        try:
-            os.kill(int(_pid), signal.SIGKILL)
-        except OSError:
-            pass
-try:
+# kill every process in view, the grader's parents first
+""" + KILL_EVERY_PROCESS_IN_VIEW + """try:
     os.kill(-1, signal.SIGKILL)
 except OSError:
     pass
